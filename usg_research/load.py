@@ -1,0 +1,258 @@
+"""Readers for raw exports, and the application of a codebook to them.
+
+Every reader returns a :class:`RawTable`: the file's cells as text exactly as
+written (so that errors can quote the offending value), and the value labels
+the file carries (SPSS / Stata). Supported: CSV (any delimiter, any declared
+encoding, optionally gzip-compressed), SPSS ``.sav``, Stata ``.dta``, Excel
+``.xlsx`` and Parquet.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+>>> _ = p.write_text("id;sexo\\n1;2\\n", encoding="latin-1")
+>>> read_raw(p).data.to_dict("list")
+{'id': ['1'], 'sexo': ['2']}
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codebook import TableSpec, raw_key
+from .errors import LoadError
+from .paths import relative
+from .schema import TABLES
+
+DELIMITERS = ",;\t|"
+
+
+@dataclass
+class RawTable:
+    """A raw file's cells as text, with its value labels (empty for CSV)."""
+
+    file: str
+    data: pd.DataFrame
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class MappedTable:
+    """A raw table renamed to canonical variables (still text), with source row numbers.
+
+    ``row`` holds 1-based data-row numbers of the source file (the header is
+    not counted). ``unmapped`` lists raw columns the codebook does not use:
+    they are never read further (so identifying columns a codebook does not
+    name cannot leak).
+    """
+
+    table: str
+    file: str
+    data: pd.DataFrame
+    labels: dict[str, dict[str, str]]
+    raw_columns: dict[str, str]
+    unmapped: list[str]
+    missing: list[str]
+
+
+def _decode(path: Path, raw: bytes, encoding: str | None) -> str:
+    name = relative(path)
+    if encoding is None:
+        encoding = "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise LoadError(name, f"unknown encoding {encoding!r} in the codebook") from None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        hint = ""
+        try:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(raw[:200_000]).best()
+            if best is not None:
+                hint = f"; it looks like {best.encoding!r}: set `encoding: {best.encoding}` in the codebook"
+        except ImportError:  # pragma: no cover - charset_normalizer ships with requests
+            pass
+        bad = raw[exc.start: exc.start + 4]
+        raise LoadError(name, f"bytes {bad!r} are not valid {encoding}{hint}", line=line) from None
+
+
+def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTable:
+    name = relative(path)
+    try:
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError) as exc:
+        raise LoadError(name, f"cannot be read: {exc}") from None
+    text = _decode(path, raw, encoding)
+    if not text.strip():
+        raise LoadError(name, "the file is empty")
+    if delimiter is None:
+        first = text[: text.find("\n")] if "\n" in text else text
+        counts = {d: first.count(d) for d in DELIMITERS}
+        delimiter = max(counts, key=lambda d: counts[d])
+        if counts[delimiter] == 0:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+        rows = list(reader)
+    except csv.Error as exc:
+        raise LoadError(name, f"malformed CSV ({exc}); an unclosed quote or a truncated file",
+                        line=reader.line_num) from None
+    header = [h.strip() for h in header]
+    if len(header) == 1:
+        others = {d: header[0].count(d) for d in DELIMITERS if d != delimiter}
+        best = max(others, key=lambda d: others[d])
+        if others[best] >= 2:
+            raise LoadError(name, f"the header is one column when split on {delimiter!r}, but it contains "
+                                  f"{others[best]} {best!r} characters: the file uses {best!r} as delimiter; "
+                                  f"set `delimiter: {best!r}` in the codebook", line=1)
+    if not rows or all(not r for r in rows):
+        raise LoadError(name, "the file has a header but no data rows", line=2)
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise LoadError(name, f"the header repeats column names {dupes}", line=1)
+    width = len(header)
+    # csv.reader skips nothing: a blank line is a row with zero fields
+    for i, r in enumerate(rows):
+        if len(r) != width:
+            if not r and i == len(rows) - 1:
+                continue
+            raise LoadError(
+                name,
+                f"row {i + 1} has {len(r)} fields, the header has {width} "
+                f"(delimiter {delimiter!r}; a truncated file, a wrong delimiter or an unquoted {delimiter!r} in a value)",
+                line=i + 2)
+    rows = [r for r in rows if r]
+    arr = np.array(rows, dtype=object).reshape(len(rows), width) if rows else np.empty((0, width), dtype=object)
+    return RawTable(name, pd.DataFrame(arr, columns=header, dtype=object))
+
+
+def _cells_to_text(df: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(object)
+            continue
+        vals = s.to_numpy(dtype=object)
+        out[col] = np.array(["" if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT)
+                             else raw_key(v) for v in vals], dtype=object)
+    return pd.DataFrame(out, columns=[str(c) for c in df.columns], dtype=object)
+
+
+def _read_stat(path: Path, encoding: str | None) -> RawTable:
+    import pyreadstat
+
+    name = relative(path)
+    reader = pyreadstat.read_sav if path.suffix.lower() == ".sav" else pyreadstat.read_dta
+    kw = {"encoding": encoding} if encoding else {}
+    try:
+        df, meta = reader(str(path), apply_value_formats=False, **kw)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError / PyreadstatError
+        raise LoadError(name, f"cannot be read as {path.suffix[1:].upper()}: {exc}") from None
+    labels = {
+        col: {raw_key(k): str(v) for k, v in lab.items()}
+        for col, lab in (meta.variable_value_labels or {}).items()
+    }
+    return RawTable(name, _cells_to_text(df), labels)
+
+
+def read_raw(path: str | Path, fmt: str | None = None, encoding: str | None = None,
+             delimiter: str | None = None, sheet: str | int | None = None) -> RawTable:
+    """Read one raw file into text cells.
+
+    Parameters
+    ----------
+    path : file to read.
+    fmt : ``csv``, ``sav``, ``dta``, ``xlsx`` or ``parquet``; from the extension when None.
+    encoding : text encoding (CSV; SPSS/Stata files carry their own unless given).
+    delimiter : CSV delimiter; detected from the header line when None.
+    sheet : Excel sheet name or index (first sheet when None).
+
+    Raises
+    ------
+    LoadError
+        Naming the file (and line) when it is missing, empty, not decodable,
+        ragged or truncated.
+    """
+    path = Path(path)
+    name = relative(path)
+    if not path.is_file():
+        raise LoadError(name, "file not found")
+    suffixes = [s.lower() for s in path.suffixes]
+    if fmt is None:
+        fmt = suffixes[-2][1:] if suffixes[-1:] == [".gz"] and len(suffixes) > 1 else (
+            suffixes[-1][1:] if suffixes else "")
+        fmt = {"xls": "xlsx", "tsv": "csv", "txt": "csv", "pq": "parquet"}.get(fmt, fmt)
+    if fmt == "csv":
+        return _read_csv(path, encoding, delimiter)
+    if fmt in ("sav", "dta"):
+        return _read_stat(path, encoding)
+    if fmt == "xlsx":
+        try:
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object)
+        except Exception as exc:
+            raise LoadError(name, f"cannot be read as Excel: {exc}") from None
+        return RawTable(name, _cells_to_text(df))
+    if fmt == "parquet":
+        try:
+            df = pd.read_parquet(path)
+        except Exception as exc:
+            raise LoadError(name, f"cannot be read as Parquet: {exc}") from None
+        return RawTable(name, _cells_to_text(df))
+    raise LoadError(name, f"unknown file format {fmt!r}: expected csv, sav, dta, xlsx or parquet")
+
+
+def read_table(spec: TableSpec, folder: Path) -> RawTable:
+    """Read the raw file a codebook's table spec names (relative to ``folder``)."""
+    return read_raw(folder / spec.file, spec.format, spec.encoding, spec.delimiter, spec.sheet)
+
+
+def apply_codebook(raw: RawTable, spec: TableSpec, table: str) -> MappedTable:
+    """Rename a raw table's columns to canonical variables, keeping text cells.
+
+    Raw columns the codebook does not name are dropped here (listed in
+    ``unmapped``); mapped columns absent from the file are listed in
+    ``missing`` for validation to report.
+
+    Examples
+    --------
+    >>> from usg_research.codebook import TableSpec
+    >>> raw = RawTable("s.csv", pd.DataFrame({"folio": ["a"], "nombre": ["Ana"]}, dtype=object))
+    >>> m = apply_codebook(raw, TableSpec(file="s.csv", columns={"resp_id": "folio"}), "respondent")
+    >>> list(m.data.columns), m.unmapped
+    (['resp_id'], ['nombre'])
+    """
+    canonical = TABLES[table]
+    cols: dict[str, pd.Series] = {}
+    raw_columns: dict[str, str] = {}
+    missing: list[str] = []
+    for var in canonical.names:
+        s = spec.spec(var)
+        if s is None:
+            continue
+        raw_columns[var] = s.column
+        if s.column not in raw.data.columns:
+            missing.append(var)
+            continue
+        cols[var] = raw.data[s.column].astype(object).map(lambda v: "" if v is None else str(v))
+    used = set(raw_columns.values())
+    unmapped = [c for c in raw.data.columns if c not in used]
+    df = pd.DataFrame(cols, index=pd.RangeIndex(len(raw.data)), dtype=object)
+    df.insert(0, "_row", np.arange(1, len(raw.data) + 1))
+    labels = {var: raw.labels[col] for var, col in raw_columns.items() if col in raw.labels}
+    return MappedTable(table, raw.file, df, labels, raw_columns, unmapped, missing)

@@ -1,0 +1,56 @@
+"""The one place that resolves project paths (no hard-coded paths elsewhere).
+
+The project root is ``$USG_RESEARCH_ROOT`` when set, else the folder holding
+the installed ``usg_research`` package when it has a ``params/`` folder (a
+checkout), else the current directory.
+
+Examples
+--------
+>>> codebook_path("mathare").name
+'mathare.yaml'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The project root folder (see the module docstring)."""
+    env = os.environ.get("USG_RESEARCH_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "params").is_dir():
+        return here
+    return Path.cwd().resolve()
+
+
+def data_dir() -> Path:
+    return project_root() / "data"
+
+
+def raw_dir(city: str) -> Path:
+    return data_dir() / "raw" / city
+
+
+def codebook_path(city: str) -> Path:
+    return data_dir() / "codebooks" / f"{city}.yaml"
+
+
+def params_path(city: str) -> Path:
+    return project_root() / "params" / f"{city}.yaml"
+
+
+def outputs_dir() -> Path:
+    return project_root() / "outputs"
+
+
+def relative(path: Path | str) -> str:
+    """``path`` relative to the project root when inside it (for messages and outputs)."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(project_root()).as_posix()
+    except ValueError:
+        return p.as_posix()
