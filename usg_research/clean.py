@@ -28,8 +28,17 @@ from .errors import USGAError
 from .load import apply_codebook, read_table
 from .paths import codebook_path, raw_dir
 from .schema import (
-    AGE_BANDS, COHESION_ITEMS, CRIMES, HOUSEHOLD_CRIMES, MISSING_CODES, OFFICIALS, PERSONAL_CRIMES,
-    SCALES, TABLES, TRUST_INSTITUTIONS,
+    AGE_BANDS,
+    COHESION_ITEMS,
+    CRIMES,
+    HOUSEHOLD_CRIMES,
+    MISSING_CODES,
+    OFFICIALS,
+    PERSONAL_CRIMES,
+    POP_AGE_GROUPS,
+    SCALES,
+    TABLES,
+    TRUST_INSTITUTIONS,
 )
 from .validate import CHECK_ORDER, Checked, check_table, raise_errors
 
@@ -264,8 +273,9 @@ def _typed(df: pd.DataFrame, table: str) -> pd.DataFrame:
             df[col] = pd.Categorical(df[col], categories=list(t[col].codes))
         elif col in t and t[col].kind == "int":
             df[col] = df[col].astype("Int64")
-        elif col in ("age_group",):
-            df[col] = pd.Categorical(df[col], categories=[b[0] for b in AGE_BANDS], ordered=True)
+        elif col == "age_group":
+            groups = [b[0] for b in AGE_BANDS] if table == "respondent" else list(POP_AGE_GROUPS)
+            df[col] = pd.Categorical(df[col], categories=groups, ordered=True)
         elif df[col].dtype == object and col in (
                 "youth", "youth35", "vict_any_12m", "vict_household_12m", "vict_personal_12m",
                 "viol_any_12m", "harass_any_12m", "contact_any", "bribe_any", "bribe_paid_any"):

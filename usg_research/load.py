@@ -134,7 +134,8 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTab
             raise LoadError(
                 name,
                 f"row {i + 1} has {len(r)} fields, the header has {width} "
-                f"(delimiter {delimiter!r}; a truncated file, a wrong delimiter or an unquoted {delimiter!r} in a value)",
+                f"(delimiter {delimiter!r}; a truncated file, a wrong delimiter or an unquoted "
+                f"{delimiter!r} in a value)",
                 line=i + 2)
     rows = [r for r in rows if r]
     arr = np.array(rows, dtype=object).reshape(len(rows), width) if rows else np.empty((0, width), dtype=object)

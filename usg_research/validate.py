@@ -33,7 +33,13 @@ from .codebook import Action, Codebook, TableSpec
 from .errors import ValidationError
 from .load import MappedTable
 from .schema import (
-    MISSING_CODES, POP_AGE_GROUPS, QUAL_METHODS, QUAL_TVC, SCALES, TABLES, Variable,
+    MISSING_CODES,
+    POP_AGE_GROUPS,
+    QUAL_METHODS,
+    QUAL_TVC,
+    SCALES,
+    TABLES,
+    Variable,
 )
 
 #: Text columns with a closed set of values.
