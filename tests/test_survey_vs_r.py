@@ -100,7 +100,8 @@ def test_public_api_matches_engine() -> None:
     d = _design("stratified")
     api = d.proportion("y", by="sex")
     assert list(api.columns) == ["sex", "estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "N"]
-    ref = REF[(REF.design == "stratified") & (REF["by"] == "sex") & (REF["var"] == "y") & (REF.estimator == "proportion")]
+    ref = REF[(REF.design == "stratified") & (REF["by"] == "sex") & (REF["var"] == "y")
+              & (REF.estimator == "proportion")]
     np.testing.assert_allclose(api["se"], ref["se"], rtol=1e-8)
     two = d.mean("x", by=["sex", "age_group"])
     assert list(two.columns[:2]) == ["sex", "age_group"] and len(two) == 6

@@ -108,8 +108,9 @@ class SurveyDesign:
             if data[psu].isna().any():
                 raise DesignError(f"psu column {psu!r} has missing values")
             # PSU ids are nested in strata: the same id in two strata is two PSUs (R: nest=TRUE)
-            key = pd.MultiIndex.from_arrays([self.h, data[psu].to_numpy()])
-            self.p, _ = pd.factorize(key, sort=True)
+            psu_codes, psu_levels = pd.factorize(data[psu], sort=True)
+            key = self.h.astype(np.int64) * (len(psu_levels) + 1) + psu_codes
+            self.p = np.unique(key, return_inverse=True)[1].astype(np.int64)
         else:
             self.p = np.arange(n)
         self.n_psu = int(self.p.max()) + 1 if n else 0
@@ -213,7 +214,7 @@ class SurveyDesign:
                 labels = []
                 for u in uniq:
                     parts = []
-                    for codes_c, levels_c in reversed(sub):
+                    for _, levels_c in reversed(sub):
                         u, r = divmod(int(u), len(levels_c) + 1)
                         parts.append(levels_c[r - 1] if r > 0 else "")
                     labels.append(" / ".join(reversed(parts)))
