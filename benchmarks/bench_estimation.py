@@ -113,12 +113,12 @@ def main() -> None:
                      "svy_over_engine": (t_svy / t_eng) if sv is not None else None,
                      "max_rel_se_diff_loop": agree_loop, "max_rel_se_diff_svy": agree_svy})
         r = rows[-1]
-        print(f"n={n:>9,}  {n_est} estimates | engine {t_eng:7.3f} s (min of {args.repeat}) | loop "
-              f"{t_base_all:7.2f} s{' (' + str(k_base) + ' of 30 indicators, x' + str(30 // k_base) + ')' if k_base < 30 else ''}"
-              f" = {r['loop_over_engine']:6.1f}x | svy "
-              + (f"{t_svy:7.2f} s = {r['svy_over_engine']:6.1f}x" if sv is not None else "not installed")
-              + f" | max rel. SE diff: loop {agree_loop:.1e}" + (f", svy {agree_svy:.1e}" if agree_svy is not None else ""),
-              flush=True)
+        scaled = f" ({k_base} of 30 indicators, x{30 // k_base})" if k_base < 30 else ""
+        svy_txt = f"{t_svy:7.2f} s = {r['svy_over_engine']:6.1f}x" if sv is not None else "not installed"
+        diff = f"loop {agree_loop:.1e}" + (f", svy {agree_svy:.1e}" if agree_svy is not None else "")
+        print(f"n={n:>9,}  {n_est} estimates | engine {t_eng:7.3f} s (min of {args.repeat}) | "
+              f"loop {t_base_all:7.2f} s{scaled} = {r['loop_over_engine']:6.1f}x | svy {svy_txt} | "
+              f"max rel. SE diff: {diff}", flush=True)
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "estimation.json").write_text(json.dumps(rows, indent=2))
