@@ -59,7 +59,7 @@ def make_city(tmp_path: Path, city: str = "iztapalapa", n: int = 180, strict: bo
     folder = tmp_path / city
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
-        (folder / name).write_bytes(content)
+        (folder / ("iccs_map.csv" if name == "ICCS" else name)).write_bytes(content)
     if strict:  # every check an error: each defect must be reported, not cleaned
         cb["policy"] = {k: "error" for k in ("duplicate_row", "skip_violation", "date_out_of_window")}
     spec = cb["survey"]

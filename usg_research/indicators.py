@@ -95,7 +95,7 @@ class Indicator(BaseModel):
         if self.universe == "all":
             inside = np.ones(n, dtype=bool)
         else:
-            inside = _holds(self.universe, df).fillna(False).to_numpy(dtype=bool)
+            inside = _holds(self.universe, df).to_numpy(dtype=float) == 1.0
         if self.numerator is not None:
             y = _holds(self.numerator, df)
             if self.missing_in_denominator:

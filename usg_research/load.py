@@ -236,7 +236,7 @@ def apply_codebook(raw: RawTable, spec: TableSpec, table: str) -> MappedTable:
     >>> raw = RawTable("s.csv", pd.DataFrame({"folio": ["a"], "nombre": ["Ana"]}, dtype=object))
     >>> m = apply_codebook(raw, TableSpec(file="s.csv", columns={"resp_id": "folio"}), "respondent")
     >>> list(m.data.columns), m.unmapped
-    (['resp_id'], ['nombre'])
+    (['_row', 'resp_id'], ['nombre'])
     """
     canonical = TABLES[table]
     cols: dict[str, pd.Series] = {}

@@ -398,8 +398,9 @@ def _survey(rng: np.random.Generator, p: CityProfile, n: int, dirty: bool = True
     out["harass_place"] = np.where(h_phys | h_sex, rng.choice(places, n, p=hp / hp.sum()), na)
 
     # trust: victims trust the police less
+    trust_latent = rng.normal(0, 1.6, n)  # a general disposition to trust institutions
     for i, inst in enumerate(TRUST_INSTITUTIONS):
-        eta = -(p.trust + 0.3 * i * (inst != "community_leaders") - 0.8 * vict_any * (inst == "police")
+        eta = -(p.trust + trust_latent + 0.3 * i * (inst != "community_leaders") - 0.8 * vict_any * (inst == "police")
                 + 0.3 * (inst == "community_leaders")) + 0.3 * risk
         out[f"trust_{inst}"] = _ordinal(rng, eta, (-1.2, 0.5, 1.8), SCALES["trust4"])
     out["sat_police_perf"] = _ordinal(rng, -p.trust + 0.6 * vict_any, (-2.0, -0.5, 1.0, 2.2), SCALES["perf5"])
@@ -439,7 +440,7 @@ def _survey(rng: np.random.Generator, p: CityProfile, n: int, dirty: bool = True
     out["influence_politics"] = _ordinal(rng, say_eta - 0.3, (-1.0, 0.2, 1.5, 2.8), SCALES["say5"])
     for i, pt in enumerate(PARTICIPATION):
         out[f"partic_{pt}"] = _yn(rng.random(n) < _logistic(-0.9 - 0.5 * i + 0.2 * (age > 35)))
-    cohesion = rng.normal(0, 1.0, n) - 0.4 * risk
+    cohesion = rng.normal(0, 2.2, n) - 0.4 * risk
     for i, c in enumerate(COHESION_ITEMS):
         out[f"cohesion_{c}"] = _ordinal(rng, -(cohesion + 0.3) + 0.1 * i, (-1.5, 0.4, 2.0), SCALES["agree4"])
     out["discrim_12m"] = _yn(rng.random(n) < 0.12)
@@ -682,7 +683,7 @@ def export_city(data: CityData) -> tuple[dict[str, bytes], dict]:
     files["population_SYNTHETIC.csv"] = _csv({c: pop[c].astype(str).tolist() for c in pop.columns}, ",", "utf-8")
     q = data.qualitative
     files["qualitative_SYNTHETIC.csv"] = _csv({c: q[c].astype(str).tolist() for c in q.columns}, ",", "utf-8")
-    files["iccs_map.csv"] = _csv({c: data.iccs[c].astype(str).tolist() for c in data.iccs.columns}, ",", "utf-8")
+    files["ICCS"] = _csv({c: data.iccs[c].astype(str).tolist() for c in data.iccs.columns}, ",", "utf-8")
     used_scales = sorted({v.scale for v in RESPONDENT.variables if v.scale})
     window = (f"{p.survey_year}-09-01", f"{p.survey_year}-10-31")
     codebook = {
@@ -741,6 +742,11 @@ def codebook_yaml(codebook: dict) -> str:
     return head + yaml.safe_dump(codebook, sort_keys=False, allow_unicode=True, width=120)
 
 
+def iccs_map_path(codebook: Path) -> Path:
+    """The offence-label -> ICCS table that sits beside a city's codebook (``<city>_iccs.csv``)."""
+    return codebook.with_name(codebook.stem + "_iccs.csv")
+
+
 def write_city(city: str, folder: Path | None = None, codebook: Path | None = None) -> list[Path]:
     """Generate a city's synthetic data and write its raw files and codebook.
 
@@ -751,11 +757,12 @@ def write_city(city: str, folder: Path | None = None, codebook: Path | None = No
     folder = folder or raw_dir(city)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, content in files.items():
-        (folder / name).write_bytes(content)
-        written.append(folder / name)
     cb_path = codebook or codebook_path(city)
     cb_path.parent.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = iccs_map_path(cb_path) if name == "ICCS" else folder / name
+        path.write_bytes(content)
+        written.append(path)
     cb_path.write_text(codebook_yaml(cb), encoding="utf-8")
     written.append(cb_path)
     return written
@@ -771,7 +778,7 @@ def large_sample(n: int, seed: int = 1, n_strata: int = 50, n_psu: int = 2000, n
     Examples
     --------
     >>> large_sample(1000).shape
-    (1000, 37)
+    (1000, 36)
     """
     rng = np.random.default_rng(seed)
     psu = rng.integers(0, n_psu, n)

@@ -1,0 +1,151 @@
+"""Indicators, quality flags, administrative rates and the exploratory statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats as sps
+
+from usg_research import crime
+from usg_research import stats as S
+from usg_research.clean import clean_city
+from usg_research.indicators import QualityRules, indicator_table, load_catalogue
+from usg_research.paths import codebook_path
+from usg_research.schema import COHESION_ITEMS
+from usg_research.survey import SurveyDesign
+from usg_research.synth import iccs_map_path
+
+REQUIRED = ["SAFE_NIGHT_WALK", "SAFE_DAY_WALK", "VICT_ANY_12M", "VIOL_PHYS_12M", "VIOL_SEX_12M", "VIOL_PSY_12M",
+            "HARASS_ANY_12M", "REPORT_ANY", "DARK_FIGURE", "VICT_PREV_RATE_100K", "VICT_INC_RATE_100K",
+            "TRUST_POLICE", "SAT_SERV_HEALTH", "INCL_DECISION", "BRIBE_PREV", "COHESION_INDEX"]
+
+
+@pytest.fixture(scope="module")
+def mathare() -> pd.DataFrame:
+    return clean_city("mathare")["respondent"]
+
+
+def test_catalogue_has_the_core_set() -> None:
+    cat = load_catalogue()
+    assert set(REQUIRED) <= set(cat)
+    for i in cat.values():
+        assert all(i.labels[lang] for lang in ("en", "es", "ru"))
+    assert cat["BRIBE_PREV"].sdg == "16.5.1" and cat["REPORT_ANY"].sdg == "16.3.1"
+
+
+def test_indicator_table_shape_and_values(mathare) -> None:
+    t = indicator_table(mathare)
+    assert list(t.columns) == ["indicator", "domain", "level", "estimate", "se", "ci_low", "ci_high", "cv",
+                               "deff", "n", "N", "flag"]
+    assert set(REQUIRED) <= set(t["indicator"])
+    tot = t[t.domain == "total"].set_index("indicator")
+    # the engine equals a direct weighted computation
+    w = mathare["weight"]
+    safe = mathare["safe_night"].isin(["very_safe", "safe"])
+    assert tot.loc["SAFE_NIGHT_WALK", "estimate"] == pytest.approx((w * safe).sum() / w.sum(), rel=1e-12)
+    victims = mathare["vict_any_12m"] == "yes"
+    assert tot.loc["REPORT_ANY", "n"] == victims.sum()
+    assert tot.loc["VICT_PREV_RATE_100K", "estimate"] == pytest.approx(
+        1e5 * (w * victims).sum() / w.sum(), rel=1e-12)
+    contact = mathare["contact_any"] == "yes"
+    assert tot.loc["BRIBE_PREV", "n"] == contact.sum()
+    # DARK_FIGURE: not reported, or reported with no investigation
+    v = mathare[victims]
+    dark = (v["report_police"] == "no") | (v["investigation_opened"] == "no")
+    assert tot.loc["DARK_FIGURE", "estimate"] == pytest.approx((v.weight * dark).sum() / v.weight.sum(), rel=1e-12)
+
+
+def test_suppressed_cells_never_carry_a_number(mathare) -> None:
+    t = indicator_table(mathare, rules=QualityRules(n_min=100))
+    sup = t[t.flag == "suppressed"]
+    assert len(sup) > 10
+    assert sup[["estimate", "se", "ci_low", "ci_high", "cv", "deff"]].isna().all(axis=None)
+    assert (sup["n"] < 100).sum() + (t.loc[sup.index, "n"] >= 100).sum() == len(sup)
+    kept = t[t.flag != "suppressed"]
+    assert (kept["n"] >= 100).all() and (kept["cv"] <= 0.30).all()
+
+
+def _random_design(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    psu = rng.integers(0, 24, n)
+    return pd.DataFrame({"w": rng.lognormal(0, 0.5, n) * 10, "h": psu % 4, "psu": psu,
+                         "g": rng.choice(["a", "b", "c"], n), "y": (rng.random(n) < 0.3).astype(float),
+                         "x": rng.normal(5, 2, n)})
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(60, 400), k=st.floats(0.01, 1000))
+def test_survey_properties(seed, n, k) -> None:
+    df = _random_design(seed, n)
+    d = SurveyDesign(df, weight="w", strata="h", psu="psu", lonely_psu="certainty")
+    scaled = SurveyDesign(df.assign(w=df.w * k), weight="w", strata="h", psu="psu", lonely_psu="certainty")
+    a, b = d.proportion("y", by="g"), scaled.proportion("y", by="g")
+    # (deff is not scale-free: like R's, its SRS variance carries the factor 1 - n/sum(w))
+    np.testing.assert_allclose(a[["estimate", "se", "ci_low", "ci_high", "cv"]],
+                               b[["estimate", "se", "ci_low", "ci_high", "cv"]], rtol=1e-9)
+    assert ((a.ci_low >= 0) & (a.ci_high <= 1) & (a.ci_low <= a.estimate) & (a.estimate <= a.ci_high)).all()
+    whole = d.mean("x")
+    parts = d.mean("x", by="g")
+    assert (parts.estimate * parts.N).sum() / parts.N.sum() == pytest.approx(whole.estimate.item(), rel=1e-10)
+    tot = d.total("x", by="g")
+    assert tot.estimate.sum() == pytest.approx(d.total("x").estimate.item(), rel=1e-10)
+
+
+def test_garwood_matches_the_chi_square_definition() -> None:
+    k = np.array([0, 1, 5, 37, 1000])
+    lo, hi = crime.garwood_ci(k)
+    assert lo[0] == 0 and hi[0] == pytest.approx(3.688879454, rel=1e-9)
+    assert (lo[1], hi[1]) == pytest.approx((0.0253178, 5.5716434), rel=1e-6)
+    # coverage: the interval's ends are where the Poisson tail probabilities equal 2.5%
+    np.testing.assert_allclose(sps.poisson.sf(k[1:] - 1, lo[1:]), 0.025, rtol=1e-8)
+    np.testing.assert_allclose(sps.poisson.cdf(k, hi), 0.025, rtol=1e-8)
+
+
+def test_admin_rates_keep_unmapped_labels() -> None:
+    t = clean_city("iztapalapa")
+    inc = crime.add_time_parts(t["incident"])
+    mapped, unmapped = crime.map_iccs(inc, crime.read_iccs_map(iccs_map_path(codebook_path("iztapalapa"))))
+    assert len(mapped) == len(inc) == t.logs["incident"].rows_kept
+    assert unmapped["offence"].tolist() == ["Hechos no delictivos"]
+    assert unmapped["records"].item() == (mapped["iccs_section"] == "unmapped").sum() > 0
+    r = crime.rates(mapped, 1_835_486, ["year", "iccs_section"])
+    assert r["count"].sum() == len(mapped)
+    assert (r["ci_low"] <= r["rate"]).all() and (r["rate"] <= r["ci_high"]).all()
+    hw = crime.hour_weekday(mapped)
+    assert hw.shape == (7, 24) and hw.to_numpy().sum() == len(mapped)
+
+
+def test_cronbach_alpha_equals_the_formula(mathare) -> None:
+    items = [f"cohesion_{c}" for c in COHESION_ITEMS]
+    res = S.cronbach_alpha(mathare, items, "agree4")
+    x = S.item_scores(mathare, items, "agree4").dropna()
+    k = x.shape[1]
+    alpha = k / (k - 1) * (1 - x.var(ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+    assert res["alpha"] == pytest.approx(alpha, rel=1e-12)
+    assert res["inference"] == S.EXPLORATORY and res["alpha"] > 0.7
+
+
+def test_bh_and_rao_scott_table(mathare) -> None:
+    p = np.array([0.001, 0.02, 0.03, 0.5])
+    m = len(p)
+    expected = np.minimum.accumulate((p * m / np.arange(1, m + 1))[::-1])[::-1]
+    np.testing.assert_allclose(S.bh_adjust(p), np.minimum(expected, 1))
+    d = SurveyDesign(mathare, weight="weight", strata="stratum", psu="psu")
+    t = S.rao_scott_tests(d, ["safe_night"], ["sex", "age_group"])
+    assert (t["inference"] == S.DESIGN_BASED).all() and (t["p_adj"] >= t["p"]).all()
+    # women feel less safe after dark in the synthetic model: the design-based test finds it
+    assert t.set_index("group").loc["sex", "p"] < 0.001
+
+
+def test_exploratory_outputs_are_labelled(mathare) -> None:
+    y = mathare["safe_night"].astype(object).isin(["unsafe", "very_unsafe"]).astype(float)
+    m = S.logistic_model(mathare, y.where(mathare.safe_night.notna()), ["sex", "vict_any_12m"])
+    assert list(m.columns) == ["term", "coef", "se", "z", "p", "ci_low", "ci_high", "odds_ratio", "n", "inference"]
+    assert (m["inference"] == S.EXPLORATORY).all()
+    assert m.set_index("term").loc["sex_female", "coef"] > 0
+    assert S.cramers_v(mathare, "sex", "safe_night")["cramers_v"] > 0
+    g = S.compare_groups(mathare, "cohesion_index", "area")
+    assert set(g["test"]) == {"Welch ANOVA", "Kruskal-Wallis"}
