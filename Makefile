@@ -1,6 +1,7 @@
 # usg-research: `make reports` and `make test` set everything up on a fresh machine.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -15,7 +16,7 @@ help: ## list the targets
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]' 2>&1 | grep -v 'is ignored' || true
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]' 2>&1 | { grep -v 'is ignored' || true; }
 	$(PY) -c 'import usg_research, pandas, papermill, pingouin, seaborn, nbval' 
 	@rm -f $(VENV)/.installed-* && touch $@
 
