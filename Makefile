@@ -35,7 +35,8 @@ verify: env ## rebuild and compare every output with the committed manifests
 synth: env ## regenerate the shipped synthetic data (byte-identical)
 	$(VENV)/bin/usg-research synth
 
-bench: env ## run the estimation benchmarks (10^5 and 10^6 respondents)
+bench: env ## run the estimation benchmarks (10^5 and 10^6 respondents; installs svy for comparison)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]' 2>&1 | { grep -v 'is ignored' || true; }
 	$(PY) benchmarks/bench_estimation.py
 
 lab: env ## install JupyterLab into the environment for interactive work
