@@ -22,15 +22,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 env: $(STAMP) ## create the project-local environment (.venv) with pinned versions
 
-reports: env ## validate and build every city's report into outputs/
-	$(VENV)/bin/usg-research validate $(CITIES)
+reports: env ## validate and build every city's report into outputs/ (open outputs/index.html)
+	$(VENV)/bin/usg-research validate $(CITIES) > /dev/null
+	$(VENV)/bin/usg-research build --jobs 2
 
 test: env ## run the whole test suite (unit, property, bad-input, doctests, lint)
 	$(VENV)/bin/ruff check usg_research tests benchmarks
 	$(VENV)/bin/pytest -q
 
-verify: env ## rebuild and compare every output with the committed manifests
-	$(VENV)/bin/usg-research validate $(CITIES)
+verify: env ## rebuild in a temporary folder and compare every output with the committed manifests
+	$(VENV)/bin/usg-research verify
 
 synth: env ## regenerate the shipped synthetic data (byte-identical)
 	$(VENV)/bin/usg-research synth

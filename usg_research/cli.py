@@ -44,12 +44,70 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    results = build(args.city or None, jobs=args.jobs, force=args.force)
+    status = 0
+    for r in results:
+        line = f"{r.city:<14} {r.status:<8} {r.seconds:6.1f} s"
+        if r.status == "failed":
+            status = 1
+            print(f"{line}\n  {r.message}", file=sys.stderr)
+        else:
+            print(line + (f"  ({r.message})" if r.message else ""))
+    return status
+
+
+def _list(args: argparse.Namespace) -> int:
+    import json
+
+    from .build import cities, input_hash
+    from .paths import outputs_dir
+
+    for city in cities():
+        m = outputs_dir() / city / "manifest.json"
+        if not m.exists():
+            state = "not built"
+        else:
+            man = json.loads(m.read_text(encoding="utf-8"))
+            fresh = man["inputs"]["input_hash"] == input_hash(city)
+            state = f"{'up to date' if fresh else 'stale (inputs changed)'}, {len(man['outputs'])} outputs"
+        print(f"{city:<14} {state}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .build import verify
+
+    notes: list[str] = []
+    diffs = verify(args.city or None, jobs=args.jobs, notes=notes)
+    for n in notes:
+        print(f"note: {n}")
+    for d in diffs:
+        print(d)
+    print("verify: every output matches the published manifests" if not diffs
+          else f"verify: {len(diffs)} difference(s)")
+    return 1 if diffs else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="usg-research", description="Urban Safety Governance Assessment reports")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="load, validate and clean a city's data; print the cleaning summary")
     p.add_argument("city", nargs="+")
     p.set_defaults(func=_validate)
+    p = sub.add_parser("build", help="execute the city notebooks and render their reports into outputs/")
+    p.add_argument("city", nargs="*", help="cities to build (default: all)")
+    p.add_argument("--jobs", type=int, default=2, help="cities built in parallel (default 2)")
+    p.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
+    p.set_defaults(func=_build)
+    p = sub.add_parser("list", help="cities and the state of their outputs")
+    p.set_defaults(func=_list)
+    p = sub.add_parser("verify", help="rebuild in a temporary folder and compare with the committed manifests")
+    p.add_argument("city", nargs="*")
+    p.add_argument("--jobs", type=int, default=2)
+    p.set_defaults(func=_verify)
     p = sub.add_parser("synth", help="regenerate the shipped synthetic data (byte-identical)")
     p.add_argument("city", nargs="*")
     p.set_defaults(func=_synth)

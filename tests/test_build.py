@@ -1,0 +1,178 @@
+"""The report build: params checks, atomic outputs, determinism, skipping, verify, offline HTML."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from usg_research import build as B
+from usg_research.cli import main
+from usg_research.errors import ParamsError
+from usg_research.params import load_params
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A throw-away project holding one city (a copy of Mathare) so builds never touch outputs/."""
+    root = tmp_path / "proj"
+    for sub in ("params", "notebooks", "data/codebooks", "data/raw/mathare", "outputs"):
+        (root / sub).mkdir(parents=True)
+    shutil.copy(ROOT / "params/mathare.yaml", root / "params/mathare.yaml")
+    shutil.copy(ROOT / "notebooks/mathare.ipynb", root / "notebooks/mathare.ipynb")
+    for f in ("mathare.yaml", "mathare_iccs.csv"):
+        shutil.copy(ROOT / "data/codebooks" / f, root / "data/codebooks" / f)
+    for f in (ROOT / "data/raw/mathare").iterdir():
+        shutil.copy(f, root / "data/raw/mathare" / f.name)
+    monkeypatch.setenv("USG_RESEARCH_ROOT", str(root))
+    return root
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _no_kernel(monkeypatch) -> None:
+    import papermill
+
+    def boom(*a, **k):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("colour: blue\n", "Extra inputs are not permitted"),
+    ("seed: '12'\n", "seed: Input should be a valid integer"),
+    ("seed: 0123\n", "leading zero"),
+    ("language: no\n", "would be read as a boolean"),
+    ("title: !!binary K3N0cihfX2ltcG9ydF9fKCdwYXRobGliJykuUGF0aCgnUFdORUQnKS50b3VjaCgpKSs=\n", "!!binary"),
+    ("'x = 1\\nimport pathlib; pathlib.Path(\"PWNED\").touch()\\ny': 1\n", "Extra inputs are not permitted"),
+    ("headline: [NOT_AN_INDICATOR]\n", "unknown indicator ids"),
+    ("quality: {n_min: 30.5}\n", "quality.n_min"),
+])
+def test_bad_params_are_rejected_before_any_kernel_starts(project, monkeypatch, capsys, text, words) -> None:
+    _no_kernel(monkeypatch)
+    p = project / "params/mathare.yaml"
+    p.write_text(p.read_text(encoding="utf-8") + text, encoding="utf-8")
+    with pytest.raises(ParamsError, match=None) as info:
+        load_params("mathare")
+    assert words in str(info.value) and "params/mathare.yaml" in str(info.value)
+    assert main(["build", "mathare"]) == 1
+    assert words in capsys.readouterr().err
+    assert not (project / "PWNED").exists() and not Path("PWNED").exists()
+
+
+def test_notebook_needs_exactly_one_parameters_cell(project, monkeypatch, capsys) -> None:
+    _no_kernel(monkeypatch)
+    nb_path = project / "notebooks/mathare.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}))
+    nbformat.write(nb, nb_path)
+    assert main(["build", "mathare"]) == 1
+    assert "exactly one cell tagged 'parameters', found 2" in capsys.readouterr().err
+
+
+def test_build_is_deterministic_skips_when_unchanged_and_verifies(project) -> None:
+    [r] = B.build(["mathare"], jobs=1, progress=False)
+    assert r.status == "built", r.message
+    out = project / "outputs/mathare"
+    first = _hashes(out)
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [o["id"] for o in man["outputs"]] == ["TAB-MET-03", "TAB-SUM-01", "FIG-SUM-01", "TAB-ANX-01"]
+    assert man["synthetic"] is True and man["inputs"]["params"]["city"] == "mathare"
+    for o in man["outputs"]:
+        for f in o["files"]:
+            assert hashlib.sha256((out / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+    # no absolute paths, user names or timestamps in what is published
+    text = (out / "manifest.json").read_text(encoding="utf-8") + (out / "report.html").read_text(encoding="utf-8")
+    assert str(project) not in text and "/root" not in text and "/home/" not in text
+    # unchanged inputs: skipped
+    [r] = B.build(["mathare"], jobs=1, progress=False)
+    assert r.status == "skipped"
+    # forced rebuild: every file byte-identical, the executed notebook and the HTML too
+    [r] = B.build(["mathare"], jobs=1, force=True, progress=False)
+    assert r.status == "built"
+    assert _hashes(out) == first
+    assert B.verify(["mathare"], jobs=1, progress=False) == []
+    # change one data value: verify names the outputs that changed
+    survey = project / "data/raw/mathare/survey_SYNTHETIC.csv"
+    lines = survey.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",Very safe,", ",Very unsafe,", 1)
+    survey.write_text("\n".join(lines), encoding="utf-8")
+    notes: list[str] = []
+    diffs = B.verify(["mathare"], jobs=1, progress=False, notes=notes)
+    assert diffs and all(re.match(r"mathare: (TAB|FIG)-[A-Z]+-\d\d \S+: content differs", d) for d in diffs), diffs
+    assert any("TAB-ANX-01 tables/TAB-ANX-01.csv" in d for d in diffs)
+    assert any("data/raw/mathare/survey_SYNTHETIC.csv" in n for n in notes)
+
+
+def test_failing_notebook_leaves_previous_outputs_untouched(project, capsys) -> None:
+    [r] = B.build(["mathare"], jobs=1, progress=False)
+    assert r.status == "built"
+    out = project / "outputs/mathare"
+    before = _hashes(out)
+    nb_path = project / "notebooks/mathare.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('the survey file is wrong')"))
+    nbformat.write(nb, nb_path)
+    assert main(["build", "mathare"]) == 1
+    err = capsys.readouterr().err
+    assert "mathare: notebook notebooks/mathare.ipynb failed in cell" in err
+    assert "RuntimeError: the survey file is wrong" in err and "previous outputs kept" in err
+    assert _hashes(out) == before
+    assert not list((project / "outputs").glob(".tmp-*")) and not list((project / "outputs").glob(".old-*"))
+
+
+def test_html_is_offline_and_requests_nothing_outside(project, tmp_path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    [r] = B.build(["mathare"], jobs=1, progress=False)
+    html = (project / "outputs/mathare/report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # nothing loaded from a host
+    assert not re.search(r"import\(\s*[\"']https?://", html)
+    assert 'src="data:image/png;base64,' in html and "(FIG-SUM-01)" in html
+    assert "SYNTHETIC" in html and "print(" not in html  # no code cells
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium) for the browser check")
+    page = project / "outputs/mathare/report.html"
+    assert _page_requests(chromium, page, tmp_path / "a") == []
+    # the check can fail: the same page with one image from a host is caught
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text(html.replace("<body", '<body><img src="http://example.invalid/x.png"', 1), encoding="utf-8")
+    assert _page_requests(chromium, leaky, tmp_path / "b") == ["http://example.invalid/x.png"]
+
+
+def _page_requests(chromium: str, page: Path, work: Path) -> list[str]:
+    """URLs outside file:/data: that the page itself asked for (browser housekeeping excluded)."""
+    work.mkdir()
+    netlog, shot = work / "net.json", work / "shot.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={work / 'profile'}", f"--log-net-log={netlog}",
+                    "--window-size=1280,2000", f"--screenshot={shot}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    text = netlog.read_text(encoding="utf-8").rstrip().rstrip(",")
+    log = json.loads(text if text.endswith("}") and text.count("[") == text.count("]") else text + "]}")
+    urls = set()
+    for e in log.get("events", []):
+        p = e.get("params", {})
+        # requests from the page carry its (opaque, file) origin; Chromium's own ones have none
+        if "url" in p and "initiator" in p and p["initiator"] != "not an origin":
+            urls.add(p["url"])
+    return sorted(u for u in urls if not u.startswith(("file:", "data:", "about:", "chrome:")))
+
+
+def test_committed_outputs_are_reproduced() -> None:
+    """The published record (outputs/*/manifest.json and tables) is what the code and data produce."""
+    notes: list[str] = []
+    assert B.verify(jobs=2, progress=False, notes=notes) == []
