@@ -176,3 +176,9 @@ def test_committed_outputs_are_reproduced() -> None:
     """The published record (outputs/*/manifest.json and tables) is what the code and data produce."""
     notes: list[str] = []
     assert B.verify(jobs=2, progress=False, notes=notes) == []
+
+
+def test_readme_lists_the_published_outputs() -> None:
+    """The README's list of tables and figures is generated from the manifests and must not drift."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert B.outputs_list(ROOT / "outputs") in readme

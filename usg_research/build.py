@@ -152,6 +152,18 @@ def _swap(tmp: Path, dest: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def is_current(city: str, out_root: Path | None = None) -> bool:
+    """Whether the city's outputs were built from exactly its current inputs."""
+    dest = (Path(out_root) if out_root else outputs_dir()) / city
+    manifest = dest / "manifest.json"
+    if not manifest.exists() or not (dest / "report.html").exists():
+        return False
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["input_hash"] == input_hash(city)
+    except (KeyError, ValueError):
+        return False
+
+
 def build_city(city: str, force: bool = False, out_root: Path | None = None) -> BuildResult:
     """Build one city's report (see the module docstring). Never raises for a failing notebook."""
     import papermill as pm
@@ -170,15 +182,8 @@ def build_city(city: str, force: bool = False, out_root: Path | None = None) -> 
         values = check_against_notebook(params, nb)
     except USGAError as exc:
         return BuildResult(city, "failed", time.perf_counter() - start, str(exc))
-    h = input_hash(city)
-    manifest = dest / "manifest.json"
-    if not force and manifest.exists():
-        try:
-            if json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["input_hash"] == h and \
-                    (dest / "report.html").exists():
-                return BuildResult(city, "skipped", time.perf_counter() - start, "inputs unchanged")
-        except (KeyError, ValueError):
-            pass
+    if not force and is_current(city, out_root):
+        return BuildResult(city, "skipped", time.perf_counter() - start, "inputs unchanged")
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{city}-", dir=out_root))
     os.environ.update(BUILD_ENV)
     os.environ["USG_RESEARCH_ROOT"] = str(project_root())
@@ -215,13 +220,18 @@ def build(cities_: list[str] | None = None, jobs: int = 2, force: bool = False, 
         raise USGAError(f"no params/<city>.yaml and notebooks/<city>.ipynb for {unknown}; known: {cities()}")
     results: list[BuildResult] = []
     bar = tqdm(total=len(todo), desc="cities", unit="city", disable=not progress)
-    if jobs <= 1 or len(todo) == 1:
-        for c in todo:
+    if not force:  # unchanged cities are settled here, without starting workers
+        for c in [c for c in todo if is_current(c, out_root)]:
+            results.append(BuildResult(c, "skipped", 0.0, "inputs unchanged"))
+            bar.update(1)
+    pending = [c for c in todo if c not in {r.city for r in results}]
+    if jobs <= 1 or len(pending) <= 1:
+        for c in pending:
             results.append(build_city(c, force, out_root))
             bar.update(1)
     else:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(build_city, c, force, out_root): c for c in todo}
+            futures = {pool.submit(build_city, c, force, out_root): c for c in pending}
             for f in as_completed(futures):
                 results.append(f.result())
                 bar.update(1)
@@ -304,3 +314,16 @@ def verify(cities_: list[str] | None = None, jobs: int = 2, progress: bool = Tru
                         "new in rebuild" if path not in fa else "content differs")
                     diffs.append(f"{city}: {ids[path]} {path}: {what}")
     return diffs
+
+
+def outputs_list(out_root: Path | None = None) -> str:
+    """Markdown list of every table and figure, from the manifests (for the README)."""
+    out_root = Path(out_root) if out_root else outputs_dir()
+    lines = ["| city | id | number | caption | file |", "|---|---|---|---|---|"]
+    for m in sorted(out_root.glob("*/manifest.json")):
+        man = json.loads(m.read_text(encoding="utf-8"))
+        for o in man["outputs"]:
+            cap = o["caption"].replace("|", "/")
+            files = ", ".join(f"`{m.parent.name}/{f['path']}`" for f in o["files"])
+            lines.append(f"| {man['city']} | {o['id']} | {o['number']} | {cap} | {files} |")
+    return "\n".join(lines)

@@ -91,6 +91,13 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if diffs else 0
 
 
+def _outputs_list(args: argparse.Namespace) -> int:
+    from .build import outputs_list
+
+    print(outputs_list())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="usg-research", description="Urban Safety Governance Assessment reports")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("city", nargs="*")
     p.add_argument("--jobs", type=int, default=2)
     p.set_defaults(func=_verify)
+    p = sub.add_parser("outputs-list", help="the README's list of tables and figures, from the manifests")
+    p.set_defaults(func=_outputs_list)
     p = sub.add_parser("synth", help="regenerate the shipped synthetic data (byte-identical)")
     p.add_argument("city", nargs="*")
     p.set_defaults(func=_synth)
