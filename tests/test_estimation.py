@@ -149,3 +149,17 @@ def test_exploratory_outputs_are_labelled(mathare) -> None:
     assert S.cramers_v(mathare, "sex", "safe_night")["cramers_v"] > 0
     g = S.compare_groups(mathare, "cohesion_index", "area")
     assert set(g["test"]) == {"Welch ANOVA", "Kruskal-Wallis"}
+
+
+def test_headline_chart_never_puts_rates_and_percentages_on_one_axis() -> None:
+    from usg_research.figures import dot_interval, use_style
+
+    use_style()
+    t = pd.DataFrame({"label": ["a", "b", "c"], "estimate": [0.2, 54000.0, np.nan], "ci_low": [0.1, 50000, np.nan],
+                      "ci_high": [0.3, 58000, np.nan], "flag": ["reliable", "reliable", "suppressed"],
+                      "unit": ["percent", "per 100,000 adults", "percent"]})
+    fig = dot_interval(t, title="x")
+    pct, rate = fig.axes
+    assert pct.get_xlim() == (0, 100) and rate.get_xlim()[1] > 58000
+    assert [tl.get_text() for tl in pct.get_yticklabels()] == ["a", "c"]  # suppressed row kept, marked
+    assert any("suppressed" in txt.get_text() for txt in pct.texts)

@@ -55,3 +55,20 @@ def cleaning_summary(tables: CleanTables) -> pd.DataFrame:
     frames = [log.summary().assign(table=name) for name, log in tables.logs.items()]
     out = pd.concat(frames, ignore_index=True)
     return out[["table", "step", "column", "detail", "count"]]
+
+
+def annex_view(ind: pd.DataFrame, catalogue: dict[str, Indicator], language: str,
+               suppressed_word: str = "suppressed") -> pd.DataFrame:
+    """Readable annex (TAB-ANX-01): label, domain, level, estimate with CI, CV %, deff, n, N, flag."""
+    rows = []
+    for r in ind.itertuples():
+        i = catalogue[r.indicator]
+        rows.append({
+            "indicator": i.labels[language], "domain": r.domain, "level": r.level,
+            "estimate (95% CI)": fmt_estimate(r.estimate, r.ci_low, r.ci_high, i.unit, i.decimals, r.flag,
+                                              suppressed_word),
+            "unit": "%" if i.unit == "percent" else i.unit,
+            "CV %": "" if pd.isna(r.cv) else f"{100 * r.cv:.1f}",
+            "deff": "" if pd.isna(r.deff) else f"{r.deff:.2f}",
+            "n": r.n, "N": f"{r.N:,.0f}", "quality": r.flag})
+    return pd.DataFrame(rows)
