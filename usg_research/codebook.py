@@ -20,11 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import CodebookError
 from .schema import MISSING_CODES, SCALES, TABLES
+from .yamlfile import read_yaml_model
 
 Action = Literal["error", "exclude", "set_missing"]
 
@@ -198,20 +198,4 @@ def read_codebook(path: str | Path) -> Codebook:
     >>> read_codebook(codebook_path("mathare")).city
     'mathare'
     """
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: codebook not found") from None
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise CodebookError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
-    try:
-        return Codebook.model_validate(data)
-    except ValidationError as exc:
-        lines = [f"{path}: the codebook does not fit the format:"]
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            lines.append(f"  {where}: {err['msg']}")
-        raise CodebookError("\n".join(lines)) from None
+    return read_yaml_model(path, Codebook, CodebookError, "codebook")

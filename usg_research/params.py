@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import ParamsError
 from .paths import params_path, relative
 from .survey import LonelyPSU
+from .yamlfile import read_yaml_model
 
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
@@ -154,23 +155,7 @@ def load_params(city_or_path: str | Path) -> CityParams:
     path = Path(city_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = params_path(str(city_or_path))
-    name = relative(path)
-    try:
-        data = strict_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParamsError(f"{name}: params file not found") from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{name}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ParamsError(f"{name}: expected a mapping of parameter names to values")
-    try:
-        return CityParams.model_validate(data)
-    except ValidationError as exc:
-        lines = [f"{name}: the params do not fit the schema:"]
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"])
-            lines.append(f"  {loc}: {err['msg']} (found {err.get('input')!r})")
-        raise ParamsError("\n".join(lines)) from None
+    return read_yaml_model(path, CityParams, ParamsError, "params", parse=strict_yaml)
 
 
 def check_against_notebook(params: CityParams, notebook: Path) -> dict[str, Any]:
