@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook, read_codebook
-from .errors import USGAError
+from .errors import ValidationError
 from .load import apply_codebook, read_table
 from .paths import codebook_path, raw_dir
 from .schema import (
@@ -319,7 +319,6 @@ def clean_city(city: str, codebook: str | Path | None = None, folder: str | Path
     folder = Path(folder) if folder is not None else raw_dir(city)
     tables: dict[str, pd.DataFrame] = {}
     logs: dict[str, CleaningLog] = {}
-    failures: list[USGAError] = []
     checked_all: list[Checked] = []
     for name in ("respondent", "incident", "population", "qualitative"):
         spec = cb.table_spec(name)
@@ -328,12 +327,7 @@ def clean_city(city: str, codebook: str | Path | None = None, folder: str | Path
         checked_all.append(check_table(apply_codebook(read_table(spec, folder), spec, name), cb))
     errors = [p for ch in checked_all for p in ch.errors]
     if errors:
-        from .errors import ValidationError
-
         raise ValidationError(errors)
     for ch in checked_all:
-        try:
-            tables[ch.table], logs[ch.table] = clean_table(ch, cb)
-        except USGAError as exc:  # pragma: no cover - errors were raised above
-            failures.append(exc)
+        tables[ch.table], logs[ch.table] = clean_table(ch, cb)
     return CleanTables(cb.city, cb, tables, logs)

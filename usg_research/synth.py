@@ -40,7 +40,6 @@ from .schema import (
     CORRUPT_INSTITUTIONS,
     CRIMES,
     FEAR_BEHAVIOURS,
-    MISSING_CODES,
     OFFICIALS,
     PARTICIPATION,
     POP_AGE_GROUPS,
@@ -799,4 +798,4 @@ def large_sample(n: int, seed: int = 1, n_strata: int = 50, n_psu: int = 2000, n
 
 
 __all__ = ["PROFILES", "SYNTHETIC_NOTICE", "CityData", "CityProfile", "export_city", "generate_city",
-           "large_sample", "write_city", "MISSING_CODES"]
+           "large_sample", "write_city"]

@@ -33,11 +33,9 @@ from .codebook import Action, Codebook, TableSpec
 from .errors import ValidationError
 from .load import MappedTable
 from .schema import (
-    MISSING_CODES,
     POP_AGE_GROUPS,
     QUAL_METHODS,
     QUAL_TVC,
-    SCALES,
     TABLES,
     Variable,
 )
@@ -326,4 +324,4 @@ def raise_errors(checked: Checked) -> None:
         raise ValidationError(errors, header=f"{checked.file}: ")
 
 
-__all__ = ["CHECK_ORDER", "Checked", "MISSING_CODES", "Problem", "SCALES", "check_table", "raise_errors"]
+__all__ = ["CHECK_ORDER", "Checked", "Problem", "check_table", "raise_errors"]
