@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from usg_research.build import build, cities
+from usg_research.build import build, reports
 
 
 def timed(**kw) -> float:
@@ -28,7 +28,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
-    todo = cities()
+    todo = reports()
     with tempfile.TemporaryDirectory(prefix="usg-bench-") as tmp:
         out = Path(tmp)
         seq = timed(cities_=todo, jobs=1, force=True, out_root=out)

@@ -36,6 +36,9 @@ from typing import Any
 from .errors import USGAError
 from .paths import codebook_path, outputs_dir, params_path, project_root, raw_dir, relative
 
+#: The cross-city report: ``params/comparison.yaml`` and ``notebooks/comparison.ipynb``, built after the cities.
+COMPARISON = "comparison"
+
 #: Environment of every notebook kernel: what makes outputs byte-identical.
 BUILD_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1577836800", "MPLBACKEND": "Agg",
              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
@@ -50,33 +53,77 @@ class BuildResult:
     message: str = ""
 
 
-def notebook_path(city: str) -> Path:
+def report_city(report: str) -> str:
+    """The city whose data and notebook a report uses (``city:`` in ``params/<report>.yaml``)."""
+    if report == COMPARISON:
+        return COMPARISON
+    from .params import load_params
+
+    return load_params(report).city
+
+
+def notebook_path(report: str) -> Path:
+    try:
+        city = report_city(report)
+    except USGAError:
+        city = report
     return project_root() / "notebooks" / f"{city}.ipynb"
 
 
-def cities() -> list[str]:
-    """Cities with a params file and a notebook."""
+def reports() -> list[str]:
+    """Reports with a params file and a notebook: the city reports, then the cross-city comparison."""
     root = project_root()
-    return sorted(p.stem for p in (root / "params").glob("*.yaml") if (root / "notebooks" / f"{p.stem}.ipynb").exists())
+    found = []
+    for p in sorted((root / "params").glob("*.yaml")):
+        if p.stem == COMPARISON:
+            continue
+        try:
+            if notebook_path(p.stem).exists():
+                found.append(p.stem)
+        except USGAError:
+            found.append(p.stem)  # a broken params file is reported by build, not hidden
+    if (root / "params" / f"{COMPARISON}.yaml").exists() and (root / "notebooks" / f"{COMPARISON}.ipynb").exists():
+        found.append(COMPARISON)
+    return found
 
 
-def input_files(city: str) -> dict[str, str]:
-    """Every file a city's report depends on, relative path -> sha256."""
+def input_files(report: str, out_root: Path | None = None) -> dict[str, str]:
+    """Every file a report depends on, relative path -> sha256.
+
+    A city report: its notebook, params, codebook, ICCS mapping, raw data files, the cited context
+    facts and the library source. The comparison: its notebook and params, the library source and
+    the tables it reads from each city report (``outputs/<report>/tables/TAB-ANX-01.csv``).
+    """
     from .codebook import TABLE_KEYS, read_codebook
     from .synth import iccs_map_path
 
     root = project_root()
-    paths = [notebook_path(city), params_path(city), codebook_path(city)]
-    cbp = codebook_path(city)
-    if iccs_map_path(cbp).exists():
-        paths.append(iccs_map_path(cbp))
-    if cbp.exists():
-        cb = read_codebook(cbp)
-        for key in TABLE_KEYS:
-            spec = getattr(cb, key)
-            if spec is not None:
-                paths.append(raw_dir(city) / spec.file)
-    out = {}
+    paths = [notebook_path(report), params_path(report)]
+    extra: dict[str, str] = {}
+    if report == COMPARISON:
+        from .comparison import load_comparison_params
+
+        for r in load_comparison_params().reports:
+            tab = (Path(out_root) if out_root else outputs_dir()) / r / "tables" / "TAB-ANX-01.csv"
+            if tab.exists():
+                extra[f"outputs/{r}/tables/TAB-ANX-01.csv"] = hashlib.sha256(tab.read_bytes()).hexdigest()
+    else:
+        try:
+            city = report_city(report)
+        except USGAError:
+            city = report
+        cbp = codebook_path(city)
+        paths.append(cbp)
+        if iccs_map_path(cbp).exists():
+            paths.append(iccs_map_path(cbp))
+        if cbp.exists():
+            cb = read_codebook(cbp)
+            for key in TABLE_KEYS:
+                spec = getattr(cb, key)
+                if spec is not None:
+                    paths.append(raw_dir(city) / spec.file)
+        paths += sorted((root / "data" / "context").glob("*.csv"))
+    out = dict(extra)
     for p in paths:
         if p.exists():
             out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -87,9 +134,9 @@ def input_files(city: str) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def input_hash(city: str) -> str:
-    """One hash over every input file of a city (paths and contents)."""
-    lines = "".join(f"{k}:{v}\n" for k, v in input_files(city).items())
+def input_hash(city: str, out_root: Path | None = None) -> str:
+    """One hash over every input file of a report (paths and contents)."""
+    lines = "".join(f"{k}:{v}\n" for k, v in input_files(city, out_root).items())
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
@@ -116,7 +163,7 @@ def render_html(notebook: Path, title: str) -> str:
     for trait in ("mathjax_url", "require_js_url", "jquery_url", "mermaid_js_url", "mermaid_layout_elk_js_url",
                   "widget_renderer_url"):
         setattr(exporter, trait, "")
-    tags = TagRemovePreprocessor(remove_cell_tags={"injected-parameters", "parameters"})
+    tags = TagRemovePreprocessor(remove_cell_tags={"injected-parameters", "parameters", "analyst-note"})
     exporter.register_preprocessor(tags, enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     # reports carry no diagrams: drop the mermaid loader so the page names no outside host at all
@@ -159,7 +206,7 @@ def is_current(city: str, out_root: Path | None = None) -> bool:
     if not manifest.exists() or not (dest / "report.html").exists():
         return False
     try:
-        return json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["input_hash"] == input_hash(city)
+        return json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["input_hash"] == input_hash(city, out_root)
     except (KeyError, ValueError):
         return False
 
@@ -175,18 +222,25 @@ def build_city(city: str, force: bool = False, out_root: Path | None = None) -> 
     out_root.mkdir(parents=True, exist_ok=True)
     dest = out_root / city
     try:
-        params = load_params(city)
+        if city == COMPARISON:
+            from .comparison import load_comparison_params
+
+            params = load_comparison_params()
+        else:
+            params = load_params(city)
         nb = notebook_path(city)
         if not nb.exists():
             raise USGAError(f"{relative(nb)}: notebook not found (copy notebooks/_template.ipynb)")
-        values = check_against_notebook(params, nb)
+        values = check_against_notebook(params, nb, city)
     except USGAError as exc:
         return BuildResult(city, "failed", time.perf_counter() - start, str(exc))
     if not force and is_current(city, out_root):
         return BuildResult(city, "skipped", time.perf_counter() - start, "inputs unchanged")
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{city}-", dir=out_root))
-    os.environ.update(BUILD_ENV)
+    saved_env = dict(os.environ)
+    os.environ.update(BUILD_ENV)  # the kernel inherits these; restored below
     os.environ["USG_RESEARCH_ROOT"] = str(project_root())
+    os.environ["USG_RESEARCH_OUTPUTS"] = str(out_root.resolve())
     try:
         executed = tmp / f"{city}.ipynb"
         pm.execute_notebook(str(nb), str(executed), parameters=values, kernel_name="python3", cwd=str(tmp),
@@ -206,6 +260,8 @@ def build_city(city: str, force: bool = False, out_root: Path | None = None) -> 
     except Exception as exc:  # a build must report, not crash the other cities
         return BuildResult(city, "failed", time.perf_counter() - start, f"{city}: {type(exc).__name__}: {exc}")
     finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -214,17 +270,20 @@ def build(cities_: list[str] | None = None, jobs: int = 2, force: bool = False, 
     """Build several cities in parallel (a process pool; a Dask client could take its place), then the index."""
     from tqdm import tqdm
 
-    todo = cities_ or cities()
-    unknown = sorted(set(todo) - set(cities()))
+    known = reports()
+    todo = cities_ or known
+    unknown = sorted(set(todo) - set(known))
     if unknown:
-        raise USGAError(f"no params/<city>.yaml and notebooks/<city>.ipynb for {unknown}; known: {cities()}")
+        raise USGAError(f"no params/<report>.yaml and notebook for {unknown}; known: {known}")
+    todo = [r for r in todo if r != COMPARISON] + ([COMPARISON] if COMPARISON in todo else [])
+
     results: list[BuildResult] = []
     bar = tqdm(total=len(todo), desc="cities", unit="city", disable=not progress)
     if not force:  # unchanged cities are settled here, without starting workers
         for c in [c for c in todo if is_current(c, out_root)]:
             results.append(BuildResult(c, "skipped", 0.0, "inputs unchanged"))
             bar.update(1)
-    pending = [c for c in todo if c not in {r.city for r in results}]
+    pending = [c for c in todo if c not in {r.city for r in results} and c != COMPARISON]
     if jobs <= 1 or len(pending) <= 1:
         for c in pending:
             results.append(build_city(c, force, out_root))
@@ -235,6 +294,13 @@ def build(cities_: list[str] | None = None, jobs: int = 2, force: bool = False, 
             for f in as_completed(futures):
                 results.append(f.result())
                 bar.update(1)
+    # the comparison reads the city tables just built, so it runs last (and is re-checked now)
+    if COMPARISON in todo and COMPARISON not in {r.city for r in results}:
+        results.append(build_city(COMPARISON, force, out_root))
+        bar.update(1)
+    elif COMPARISON in todo and not is_current(COMPARISON, out_root):
+        results = [r for r in results if r.city != COMPARISON]
+        results.append(build_city(COMPARISON, force, out_root))
     bar.close()
     results.sort(key=lambda r: todo.index(r.city))
     write_index(out_root)
@@ -252,6 +318,8 @@ def write_index(out_root: Path | None = None) -> Path:
     for m in sorted(out_root.glob("*/manifest.json")):
         man = json.loads(m.read_text(encoding="utf-8"))
         city = m.parent.name
+        if city == COMPARISON:
+            continue
         head = ""
         tab = m.parent / "tables" / "TAB-SUM-01.csv"
         if tab.exists():
@@ -282,7 +350,7 @@ def verify(cities_: list[str] | None = None, jobs: int = 2, progress: bool = Tru
     Returns the differences in outputs (empty when everything matches); changed inputs whose
     outputs are still identical are only noted (in ``notes``).
     """
-    todo = cities_ or cities()
+    todo = cities_ or reports()
     diffs: list[str] = []
     notes = notes if notes is not None else []
     with tempfile.TemporaryDirectory(prefix="usg-verify-") as tmp:

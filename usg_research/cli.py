@@ -62,10 +62,10 @@ def _build(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     import json
 
-    from .build import cities, input_hash
+    from .build import input_hash, reports
     from .paths import outputs_dir
 
-    for city in cities():
+    for city in reports():
         m = outputs_dir() / city / "manifest.json"
         if not m.exists():
             state = "not built"

@@ -91,6 +91,7 @@ class TableSpec(BaseModel):
     scales: dict[str, dict[str, str]] = Field(default_factory=dict)
     columns: dict[str, str | ColumnSpec]
     window: tuple[str, str] | None = None  # ISO dates: allowed range of dates in this table
+    response_rate: float | None = Field(default=None, ge=0, le=1)  # survey only: completed / eligible contacted
 
     @field_validator("missing", "missing_numeric", mode="before")
     @classmethod

@@ -1,6 +1,10 @@
-"""One visual style, and figure builders that draw the library's CIs and mark suppressed cells.
+"""One visual style, and the figure primitives of the reports.
 
-Call :func:`use_style` once in a notebook (nothing is applied on import).
+Every primitive takes a tidy table the library computed (estimates with their
+design-based or exact-Poisson CIs; seaborn never estimates anything here),
+marks suppressed cells visibly instead of dropping them, and returns a
+matplotlib Figure. Call :func:`use_style` once in a notebook (nothing is
+applied on import).
 
 Examples
 --------
@@ -16,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import matplotlib
 import matplotlib.ticker
@@ -29,6 +34,9 @@ import seaborn as sns  # noqa: E402
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 FLAG_COLOURS = {"reliable": "#0072B2", "caution": "#E69F00", "suppressed": "#999999"}
+SUPPRESSED_FILL = {"facecolor": "#f2f2f2", "edgecolor": "#999999", "hatch": "///", "linewidth": 0.5}
+WIDTH = 10.0  # inches: readable at report width (the HTML scales the PNG to the column)
+HEX_MIN = 5  # hexagons with fewer records are not drawn (no single record is located on a map)
 
 
 def use_style() -> None:
@@ -37,8 +45,21 @@ def use_style() -> None:
     plt.rcParams.update({
         "svg.hashsalt": "usg-research", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,
         "axes.titlesize": 12, "axes.titleweight": "bold", "axes.labelsize": 10, "figure.figsize": (8, 4.5),
+        "legend.fontsize": 9, "legend.frameon": False,
     })
 
+
+def wrap(text: object, width: int = 34) -> str:
+    """Wrap a label for an axis (long labels never squeeze the plot)."""
+    return textwrap.fill(str(text), width)
+
+
+def scale_colours(n: int) -> list[str]:
+    """A diverging, colour-blind-safe ramp for an ordered answer scale (first = most positive)."""
+    return sns.color_palette("RdYlBu_r", n_colors=n).as_hex()[::-1] if n > 1 else [PALETTE[0]]
+
+
+# --- dot and interval ---------------------------------------------------------------------------
 
 def dot_interval(table: pd.DataFrame, title: str, xlabel: str | None = None, suppressed_word: str = "suppressed"):
     """Dot-and-interval chart: one row per estimate, 95% CI as a line, suppressed rows marked, not dropped.
@@ -49,37 +70,225 @@ def dot_interval(table: pd.DataFrame, title: str, xlabel: str | None = None, sup
     t = table.reset_index(drop=True)
     units = list(dict.fromkeys(t["unit"]))
     sizes = [int((t["unit"] == u).sum()) for u in units]
-    fig, axes = plt.subplots(len(units), 1, figsize=(10, 0.5 * len(t) + 1.2 * len(units) + 0.4),
+    fig, axes = plt.subplots(len(units), 1, figsize=(WIDTH, 0.5 * len(t) + 1.2 * len(units) + 0.4),
                              gridspec_kw={"height_ratios": sizes}, squeeze=False)
     for ax, unit in zip(axes[:, 0], units, strict=True):
-        _panel(ax, t[t["unit"] == unit].reset_index(drop=True), unit, xlabel, suppressed_word)
+        sub = t[t["unit"] == unit].reset_index(drop=True)
+        _intervals(ax, sub, sub["label"].tolist(), [None] * len(sub), {None: PALETTE[0]}, unit == "percent",
+                   suppressed_word, by_flag=True)
+        ax.set_xlabel(xlabel or ("% (95% CI)" if unit == "percent" else f"{unit} (95% CI)"))
     axes[0, 0].set_title(title, loc="left")
     fig.tight_layout()
     return fig
 
 
-def _panel(ax, t: pd.DataFrame, unit: str, xlabel: str | None, suppressed_word: str) -> None:
-    pct = unit == "percent"
+def _intervals(ax, t: pd.DataFrame, rows: list[str], hues: list[object], colours: dict, pct: bool,
+               suppressed_word: str, by_flag: bool = False) -> None:
+    """Draw estimates with CIs on ``ax``: one y position per row label, hues dodged around it."""
     scale = 100.0 if pct else 1.0
+    order = list(dict.fromkeys(rows))
+    hue_order = list(dict.fromkeys(hues))
+    step = 0.8 / max(len(hue_order), 1)
+    ypos = {r: len(order) - 1 - i for i, r in enumerate(order)}
     est, lo, hi = (t[c].to_numpy(dtype=float) * scale for c in ("estimate", "ci_low", "ci_high"))
-    y = np.arange(len(t))[::-1]
-    for i in range(len(t)):
-        colour = FLAG_COLOURS.get(t.loc[i, "flag"], PALETTE[0])
-        if t.loc[i, "flag"] == "suppressed" or np.isnan(est[i]):
-            ax.text(0.02, y[i], f"({suppressed_word})", va="center", ha="left", color="#666666", fontsize=9,
+    top = np.nanmax(hi) if np.isfinite(hi).any() else 1.0
+    for i, (r, h) in enumerate(zip(rows, hues, strict=True)):
+        y = ypos[r] + (hue_order.index(h) - (len(hue_order) - 1) / 2) * step * -1
+        fl = t["flag"].iloc[i]
+        colour = FLAG_COLOURS.get(fl, PALETTE[0]) if by_flag else colours[h]
+        if fl == "suppressed" or not np.isfinite(est[i]):
+            ax.text(0.01, y, f"({suppressed_word})", va="center", ha="left", color="#666666", fontsize=8,
                     transform=ax.get_yaxis_transform())
             continue
-        ax.plot([lo[i], hi[i]], [y[i], y[i]], color=colour, lw=2, solid_capstyle="butt")
-        ax.plot(est[i], y[i], "o", color=colour, ms=7)
-        ax.annotate(f"{est[i]:,.1f}" if pct else f"{est[i]:,.0f}", (hi[i], y[i]), xytext=(4, 0),
-                    textcoords="offset points", va="center", ha="left", fontsize=8, color="#333333")
-    ax.set_yticks(y, [textwrap.fill(str(s), 34) for s in t["label"]], fontsize=9)
-    ax.set_ylim(-0.6, len(t) - 0.4)
-    if pct:
-        ax.set_xlim(0, 100)
-    else:
-        top = np.nanmax(hi) if np.isfinite(np.nanmax(hi)) else 1.0
-        ax.set_xlim(0, top * 1.15)
+        if np.isfinite(lo[i]):
+            ax.plot([lo[i], hi[i]], [y, y], color=colour, lw=2, solid_capstyle="butt")
+        marker = "o" if fl != "caution" else "D"
+        ax.plot(est[i], y, marker, color=colour, ms=6, mfc=colour if fl != "caution" else "white")
+        ax.annotate(f"{est[i]:,.1f}" if pct else f"{est[i]:,.0f}", (hi[i] if np.isfinite(hi[i]) else est[i], y),
+                    xytext=(4, 0), textcoords="offset points", va="center", ha="left", fontsize=7.5,
+                    color="#333333")
+    ax.set_yticks([ypos[r] for r in order], [wrap(r) for r in order], fontsize=9)
+    ax.set_ylim(-0.6, len(order) - 0.4)
+    ax.set_xlim(0, 100 if pct else top * 1.18)
+    if not pct:
         ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.set_xlabel(xlabel or ("% (95% CI)" if pct else f"{unit} (95% CI)"))
     ax.grid(axis="y", visible=False)
+
+
+def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | None = None, hue: str | None = None,
+                      xlabel: str = "% (95% CI)", pct: bool = True, suppressed_word: str = "suppressed",
+                      caution_note: str | None = None):
+    """Estimates with 95% CIs as small multiples: one panel per ``panel`` value, rows, dodged hues.
+
+    ``table`` is tidy with ``estimate, ci_low, ci_high, flag`` and the label columns named by ``row``,
+    ``panel`` and ``hue``. Caution estimates are drawn as open diamonds; suppressed ones are written out.
+    """
+    t = table.reset_index(drop=True)
+    panels = list(dict.fromkeys(t[panel])) if panel else [None]
+    hue_values = list(dict.fromkeys(t[hue])) if hue else [None]
+    colours = {h: PALETTE[i % len(PALETTE)] for i, h in enumerate(hue_values)}
+    rows_per = [t[t[panel] == p][row].nunique() if panel else t[row].nunique() for p in panels]
+    k = len(hue_values)
+    height = sum(r * (0.32 + 0.16 * k) + 0.7 for r in rows_per) + 0.8
+    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, max(height, 2.6)), squeeze=False,
+                             gridspec_kw={"height_ratios": [r * (0.32 + 0.16 * k) + 0.7 for r in rows_per]})
+    for ax, p in zip(axes[:, 0], panels, strict=True):
+        sub = t[t[panel] == p].reset_index(drop=True) if panel else t
+        _intervals(ax, sub, sub[row].astype(str).tolist(), sub[hue].tolist() if hue else [None] * len(sub),
+                   colours, pct, suppressed_word)
+        if p is not None:
+            ax.set_title(str(p), loc="left", fontsize=10, fontweight="normal")
+        ax.set_xlabel("")
+    axes[-1, 0].set_xlabel(xlabel)
+    if hue:
+        handles = [plt.Line2D([], [], marker="o", color=colours[h], lw=2, label=wrap(h, 28)) for h in hue_values]
+        axes[0, 0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=min(k, 4))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    if caution_note:
+        fig.text(0.01, 0.0, caution_note, fontsize=8, color="#555555", ha="left", va="top")
+    fig.tight_layout()
+    return fig
+
+
+# --- full answer scales -------------------------------------------------------------------------
+
+def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str], code_labels: Sequence[str],
+                  panel: str | None = None, suppressed_word: str = "suppressed", xlabel: str = "%"):
+    """100% stacked bars over a full answer scale: one bar per ``row`` value (panels optional).
+
+    ``table`` is tidy: ``item`` (the code), ``estimate`` (fraction), ``flag`` and the ``row``/``panel``
+    label columns. Suppressed segments are pooled into one hatched grey segment without a number; a
+    bar whose every segment is suppressed is replaced by the word.
+    """
+    t = table.reset_index(drop=True)
+    panels = list(dict.fromkeys(t[panel])) if panel else [None]
+    colours = scale_colours(len(codes))
+    rows_per = [t[t[panel] == p][row].nunique() if panel else t[row].nunique() for p in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, sum(0.42 * r + 0.6 for r in rows_per) + 1.4),
+                             squeeze=False, gridspec_kw={"height_ratios": [0.42 * r + 0.6 for r in rows_per]})
+    for ax, p in zip(axes[:, 0], panels, strict=True):
+        sub = t[t[panel] == p] if panel else t
+        order = list(dict.fromkeys(sub[row]))
+        for i, r in enumerate(order):
+            y = len(order) - 1 - i
+            bar = sub[sub[row] == r].set_index("item")
+            shown = bar[bar["flag"] != "suppressed"]
+            if shown.empty:
+                ax.text(1, y, f"({suppressed_word})", va="center", ha="left", fontsize=8, color="#666666")
+                continue
+            left = 0.0
+            for code, colour in zip(codes, colours, strict=True):
+                if code not in shown.index:
+                    continue
+                w = 100 * float(shown.at[code, "estimate"])
+                ax.barh(y, w, left=left, color=colour, edgecolor="white", height=0.7)
+                if w >= 6:
+                    dark = code in (codes[0], codes[-1]) and len(codes) > 2
+                    ax.text(left + w / 2, y, f"{w:.0f}", ha="center", va="center", fontsize=8,
+                            color="white" if dark else "#222222")
+                left += w
+            if len(shown) < len(bar):
+                ax.barh(y, max(100 - left, 0), left=left, height=0.7, **SUPPRESSED_FILL)
+        ax.set_yticks([len(order) - 1 - i for i in range(len(order))], [wrap(r, 30) for r in order], fontsize=9)
+        ax.set_xlim(0, 100)
+        ax.set_ylim(-0.6, len(order) - 0.4)
+        ax.grid(axis="y", visible=False)
+        if p is not None:
+            ax.set_title(str(p), loc="left", fontsize=10, fontweight="normal")
+    axes[-1, 0].set_xlabel(xlabel)
+    handles = [matplotlib.patches.Patch(color=c, label=wrap(lab, 22)) for c, lab in zip(colours, code_labels,
+                                                                                          strict=True)]
+    if (t["flag"] == "suppressed").any():
+        handles.append(matplotlib.patches.Patch(label=suppressed_word, **SUPPRESSED_FILL))
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout(rect=(0, 0.06 + 0.03 * (len(handles) > 6), 1, 1))
+    return fig
+
+
+# --- context: counts, rates, maps ---------------------------------------------------------------
+
+def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, cbar_label: str, fmt: str = "d",
+            annotate: bool = False, vmax: float | None = None):
+    """A labelled heatmap (counts or shares) with a sequential colour-blind-safe colour map."""
+    h = max(2.8, 0.42 * len(matrix) + 1.6)
+    fig, ax = plt.subplots(figsize=(WIDTH, h))
+    sns.heatmap(matrix, ax=ax, cmap="viridis", annot=annotate, fmt=fmt, vmin=0, vmax=vmax,
+                cbar_kws={"label": cbar_label}, linewidths=0.3, linecolor="white", annot_kws={"fontsize": 8})
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_yticklabels([wrap(t.get_text(), 30) for t in ax.get_yticklabels()], rotation=0)
+    ax.set_xticklabels([wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)
+    ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def pyramid(pop: pd.DataFrame, title: str, male: str, female: str, xlabel: str):
+    """Population pyramid from ``age_group, male, female`` (counts; youngest group at the bottom)."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.5))
+    y = np.arange(len(pop))
+    ax.barh(y, -pop["male"], color=PALETTE[0], label=male)
+    ax.barh(y, pop["female"], color=PALETTE[1], label=female)
+    ax.set_yticks(y, pop["age_group"], fontsize=8)
+    m = float(max(pop["male"].max(), pop["female"].max())) * 1.1
+    ax.set_xlim(-m, m)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="upper right")
+    ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def rate_lines(table: pd.DataFrame, title: str, x: str, series: str, xlabel: str, ylabel: str):
+    """Rates over time, one line per series with its CI band (``rate, ci_low, ci_high``)."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.2))
+    for i, (name, g) in enumerate(table.groupby(series, sort=False)):
+        c = PALETTE[i % len(PALETTE)]
+        ax.plot(g[x], g["rate"], marker="o", color=c, label=wrap(name, 40), ms=4)
+        ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=c, alpha=0.15, lw=0)
+    ax.set_xticks(sorted(table[x].unique()))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def rate_bars(table: pd.DataFrame, title: str, label: str, xlabel: str, points: pd.DataFrame | None = None,
+              hexbin_title: str | None = None):
+    """Horizontal bars of rates with CIs (``rate, ci_low, ci_high``); optional hexbin of ``lat, lon`` points."""
+    n = len(table)
+    if points is not None:
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(WIDTH, max(3.0, 0.45 * n + 1.6)),
+                                      gridspec_kw={"width_ratios": [1.3, 1]})
+    else:
+        fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.45 * n + 1.4)))
+    y = np.arange(n)[::-1]
+    rate = table["rate"].to_numpy(dtype=float)
+    lo, hi = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
+    has_ci = np.isfinite(lo)
+    ax.barh(y, rate, color=[PALETTE[0] if c else PALETTE[1] for c in has_ci], height=0.6)
+    ax.errorbar(rate[has_ci], y[has_ci], xerr=[rate[has_ci] - lo[has_ci], hi[has_ci] - rate[has_ci]], fmt="none",
+                ecolor="#333333", capsize=3, lw=1)
+    for yi, r, h in zip(y, rate, np.where(has_ci, hi, rate), strict=True):
+        ax.annotate(f"{r:,.1f}", (h, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y, [wrap(s, 26) for s in table[label]], fontsize=9)
+    ax.set_xlim(0, np.nanmax(np.where(has_ci, hi, rate)) * 1.2)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title, loc="left")
+    if points is not None:
+        hb = ax2.hexbin(points["lon"], points["lat"], gridsize=18, cmap="viridis", mincnt=HEX_MIN)
+        fig.colorbar(hb, ax=ax2, label="n")
+        ax2.set_aspect("equal", adjustable="datalim")
+        ax2.set_xticks([])
+        ax2.set_yticks([])
+        ax2.set_title(hexbin_title or "", loc="left", fontsize=10, fontweight="normal")
+    fig.tight_layout()
+    return fig

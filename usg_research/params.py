@@ -109,7 +109,42 @@ class CityParams(BaseModel):
     headline: list[str] = Field(default_factory=lambda: [
         "SAFE_NIGHT_WALK", "VICT_ANY_12M", "VIOL_PHYS_12M", "REPORT_ANY", "TRUST_POLICE", "BRIBE_PREV",
         "SAT_SERV_HEALTH", "INCL_DECISION"])
+    modules: dict[str, bool] = Field(default_factory=dict)
+    emphasis: list[str] = Field(default_factory=list)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    comparison: dict[str, float] = Field(default_factory=dict)
+    comparison_source: str = ""
     timeout: int = 600
+
+    @field_validator("modules")
+    @classmethod
+    def _known_modules(cls, v: dict[str, bool]) -> dict[str, bool]:
+        from .chapters import MODULES
+
+        unknown = sorted(set(v) - set(MODULES))
+        if unknown:
+            raise ValueError(f"unknown modules {unknown}; the switchable modules are {list(MODULES)}")
+        return v
+
+    @field_validator("emphasis")
+    @classmethod
+    def _known_chapters(cls, v: list[str]) -> list[str]:
+        from .chapters import CHAPTERS
+
+        unknown = sorted(set(v) - {c.key for c in CHAPTERS})
+        if unknown:
+            raise ValueError(f"unknown chapters {unknown}; chapters are {[c.key for c in CHAPTERS]}")
+        return v
+
+    @field_validator("comparison")
+    @classmethod
+    def _known_comparison(cls, v: dict[str, float]) -> dict[str, float]:
+        from .indicators import load_catalogue
+
+        unknown = sorted(set(v) - set(load_catalogue()))
+        if unknown:
+            raise ValueError(f"unknown indicator ids {unknown}")
+        return v
 
     @field_validator("headline")
     @classmethod
@@ -121,9 +156,13 @@ class CityParams(BaseModel):
             raise ValueError(f"unknown indicator ids {unknown}")
         return v
 
-    def notebook_parameters(self) -> dict[str, Any]:
-        """The values injected into the notebook: plain str/int/float/bool/list/dict only."""
-        data = self.model_dump(exclude={"timeout"})
+    def notebook_parameters(self, report: str) -> dict[str, Any]:
+        """The values injected into the notebook (plain str/int/float/bool/list/dict only).
+
+        ``report`` is the name of the build (the params file's stem, e.g. ``iztapalapa-en``): the
+        folder under ``outputs/`` and the key of its manifest.
+        """
+        data = {"report": report, **self.model_dump(exclude={"timeout"})}
         _check_plain(data)
         return data
 
@@ -158,7 +197,7 @@ def load_params(city_or_path: str | Path) -> CityParams:
     return read_yaml_model(path, CityParams, ParamsError, "params", parse=strict_yaml)
 
 
-def check_against_notebook(params: CityParams, notebook: Path) -> dict[str, Any]:
+def check_against_notebook(params: CityParams, notebook: Path, report: str) -> dict[str, Any]:
     """Check the notebook has exactly one ``parameters`` cell declaring exactly the injected names.
 
     Returns the parameters to inject.
@@ -172,7 +211,7 @@ def check_against_notebook(params: CityParams, notebook: Path) -> dict[str, Any]
     if len(tagged) != 1:
         raise ParamsError(f"{name}: needs exactly one cell tagged 'parameters', found {len(tagged)}")
     declared = set(pm.inspect_notebook(str(notebook)))
-    values = params.notebook_parameters()
+    values = params.notebook_parameters(report)
     missing, extra = sorted(declared - set(values)), sorted(set(values) - declared)
     if missing or extra:
         raise ParamsError(f"{name}: parameters cell and params differ: not in params {missing}, "

@@ -44,7 +44,9 @@ def params_path(city: str) -> Path:
 
 
 def outputs_dir() -> Path:
-    return project_root() / "outputs"
+    """``$USG_RESEARCH_OUTPUTS`` when set (a build into another folder, e.g. verify), else ``outputs/``."""
+    env = os.environ.get("USG_RESEARCH_OUTPUTS")
+    return Path(env).resolve() if env else project_root() / "outputs"
 
 
 def relative(path: Path | str) -> str:

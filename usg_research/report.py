@@ -68,8 +68,9 @@ class Report:
     """Registry of one city report's figures and tables."""
 
     def __init__(self, city: str, title: str, output_dir: str | Path = ".", language: str = "en",
-                 synthetic: bool = True, params: dict[str, Any] | None = None):
+                 synthetic: bool = True, params: dict[str, Any] | None = None, report: str | None = None):
         self.city, self.title, self.language, self.synthetic = city, title, language, synthetic
+        self.report = report or city  # the build's name (params file stem): outputs/<report>/
         self.params = params or {}
         self.dir = Path(output_dir)
         (self.dir / "figures").mkdir(parents=True, exist_ok=True)
@@ -93,15 +94,20 @@ class Report:
         word = WORDS[self.language]["Figure" if kind == "FIG" else "Table"]
         return f"{word} {self._count[kind]}"
 
-    def figure(self, fig: Any, id: str, caption: str) -> _Html:
-        """Save a matplotlib figure as PNG and SVG, register it, and show it with its caption."""
+    def figure(self, fig: Any, id: str, caption: str, data: pd.DataFrame | None = None) -> _Html:
+        """Save a matplotlib figure as PNG and SVG (and the tidy numbers it draws as ``tables/<id>.csv``),
+        register it, and show it with its caption."""
         png, svg = self.dir / "figures" / f"{id}.png", self.dir / "figures" / f"{id}.svg"
         fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
         fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-        label = self._register(id, caption, [png, svg])
+        files = [png, svg]
+        if data is not None:
+            files.append(self.dir / "tables" / f"{id}.csv")
+            data.to_csv(files[-1], index=False, lineterminator="\n", float_format="%.10g")
+        label = self._register(id, caption, files)
         data = base64.b64encode(png.read_bytes()).decode()
         return _Html(f'<figure class="usg-figure" id="{id}"><img alt="{html.escape(caption)}" '
                      f'src="data:image/png;base64,{data}" style="max-width:100%"/>'
@@ -117,6 +123,15 @@ class Report:
         return _Html(f'<div class="usg-table-wrap" id="{id}"><p class="usg-caption"><b>{label}</b> ({id}). '
                      f"{html.escape(caption)}</p>{body}</div>")
 
+    def unavailable(self, id: str, title: str, reason: str) -> _Html:
+        """Record an output that cannot be built for this city, and say why in one line."""
+        if not ID_PATTERN.match(id):
+            raise ValueError(f"output id {id!r} does not look like FIG-XXX-01 or TAB-XXX-01")
+        self.outputs.append({"id": id, "number": None, "kind": "figure" if id.startswith("FIG") else "table",
+                             "caption": f"{title}. {reason}", "status": "not_available", "files": []})
+        return _Html(f'<p class="usg-unavailable" id="{id}"><i>{html.escape(title)} ({id}): '
+                     f"{html.escape(reason)}</i></p>")
+
     # --- report furniture -------------------------------------------------------------------
 
     def title_block(self) -> _Html:
@@ -128,7 +143,7 @@ class Report:
             notice = (f'<p style="border:2px solid #b45309;background:#fff7ed;padding:8px;font-weight:bold">'
                       f"{html.escape(SYNTHETIC_NOTICE[self.language])}</p>")
         return _Html(f"<h1>{html.escape(self.title)}</h1>{notice}"
-                     f"<p>usg-research {__version__} · inputs {input_hash(self.city)[:12]}</p>")
+                     f"<p>usg-research {__version__} · inputs {input_hash(self.report)[:12]}</p>")
 
     def parameters(self) -> _Html:
         """The parameters of this build as a readable table."""
@@ -140,9 +155,9 @@ class Report:
         """Write manifest.json (outputs and inputs) and say how many outputs were written."""
         from .build import inputs_record
 
-        manifest = {"city": self.city, "title": self.title, "language": self.language,
+        manifest = {"report": self.report, "city": self.city, "title": self.title, "language": self.language,
                     "synthetic": self.synthetic, "package_version": __version__,
-                    "inputs": inputs_record(self.city, self.params), "outputs": self.outputs}
+                    "inputs": inputs_record(self.report, self.params), "outputs": self.outputs}
         (self.dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False)
                                                 + "\n", encoding="utf-8")
         n_fig, n_tab = self._count["FIG"], self._count["TAB"]

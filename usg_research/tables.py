@@ -17,6 +17,7 @@ import pandas as pd
 
 from .clean import CleanTables
 from .indicators import Indicator
+from .words import Words
 
 
 def fmt_estimate(est: float, lo: float, hi: float, unit: str, decimals: int, flag: str,
@@ -39,15 +40,15 @@ def headline(ind: pd.DataFrame, ids: list[str], catalogue: dict[str, Indicator],
     return tot[["indicator", "label", "sdg", "unit", "estimate", "se", "ci_low", "ci_high", "cv", "n", "flag"]]
 
 
-def headline_view(tidy: pd.DataFrame, catalogue: dict[str, Indicator], suppressed_word: str) -> pd.DataFrame:
-    """Readable version of :func:`headline`: one formatted estimate-with-CI column."""
+def headline_view(tidy: pd.DataFrame, catalogue: dict[str, Indicator], words: Words) -> pd.DataFrame:
+    """Readable version of :func:`headline`: one formatted estimate-with-CI column, headers in the language."""
     return pd.DataFrame({
-        "indicator": tidy["label"], "SDG": tidy["sdg"],
-        "estimate (95% CI)": [fmt_estimate(r.estimate, r.ci_low, r.ci_high, r.unit,
-                                           catalogue[r.indicator].decimals, r.flag, suppressed_word)
-                              for r in tidy.itertuples()],
+        words.label("col:indicator"): tidy["label"], "SDG": tidy["sdg"],
+        words.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, r.unit,
+                                                   catalogue[r.indicator].decimals, r.flag,
+                                                   words.label("word:suppressed")) for r in tidy.itertuples()],
         "unit": ["%" if u == "percent" else u for u in tidy["unit"]],
-        "n": tidy["n"], "quality": tidy["flag"]})
+        "n": tidy["n"], words.label("col:quality"): tidy["flag"]})
 
 
 def cleaning_summary(tables: CleanTables) -> pd.DataFrame:

@@ -1,0 +1,99 @@
+"""Qualitative fieldwork as counts: sessions by tool and group, theme salience, and the TVC table.
+
+The qualitative table holds one row per coded mention (session, method,
+stakeholder group, sub-area, theme, threat/vulnerability/capacity). Everything
+here counts *sessions* (a theme mentioned twice in one session counts once);
+no session id, quotation or participant detail leaves this module.
+
+Examples
+--------
+>>> import pandas as pd
+>>> q = pd.DataFrame({"session_id": ["K1", "K1", "K2"], "method": ["KII"] * 3,
+...                   "stakeholder_group": ["police", "police", "youth"], "area": ["a", "a", "b"],
+...                   "theme": ["gangs", "gbv", "gangs"], "tvc": ["threat"] * 3})
+>>> theme_salience(q).to_dict("records")
+[{'theme': 'gangs', 'sessions': 2, 'share': 1.0}, {'theme': 'gbv', 'sessions': 1, 'share': 0.5}]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: The approach's partner groups (REPORT.md, TAB-STK-01) and the stakeholder-group codes each gathers.
+PARTNER_GROUPS: dict[str, tuple[str, ...]] = {
+    "local_government": ("local_government", "mahalla", "chiefs_elders"),
+    "security_sector": ("police",),
+    "youth": ("youth",),
+    "civil_society": ("civil_society", "women", "business", "people_who_use_drugs"),
+    "anti_corruption": ("anti_corruption",),
+    "drug_control": ("drug_control",),
+    "statistics": ("statistics",),
+}
+
+
+def sessions(qual: pd.DataFrame) -> pd.DataFrame:
+    """One row per session: ``session_id, method, stakeholder_group, area``."""
+    return qual.drop_duplicates("session_id")[["session_id", "method", "stakeholder_group", "area"]]
+
+
+def sessions_by(qual: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
+    """Number of sessions by one or more session attributes."""
+    return sessions(qual).groupby(by).size().rename("sessions").reset_index()
+
+
+def theme_salience(qual: pd.DataFrame) -> pd.DataFrame:
+    """Sessions mentioning each theme and their share of all sessions (most mentioned first)."""
+    total = qual["session_id"].nunique()
+    out = qual.drop_duplicates(["session_id", "theme"]).groupby("theme").size().rename("sessions").reset_index()
+    out["share"] = out["sessions"] / total
+    return out.sort_values(["sessions", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def theme_by_group(qual: pd.DataFrame) -> pd.DataFrame:
+    """FIG-QUAL-01: share of each group's sessions that mention each theme (tidy).
+
+    Returns ``stakeholder_group, theme, tvc, sessions, group_sessions, share``; every group x theme
+    combination is present (0 where not mentioned).
+    """
+    per_group = sessions(qual).groupby("stakeholder_group").size().rename("group_sessions")
+    hits = qual.drop_duplicates(["session_id", "theme"]).groupby(["stakeholder_group", "theme"]).size()
+    full = pd.MultiIndex.from_product([per_group.index, sorted(qual["theme"].unique())],
+                                      names=["stakeholder_group", "theme"])
+    out = hits.reindex(full, fill_value=0).rename("sessions").reset_index()
+    out = out.merge(per_group.reset_index(), on="stakeholder_group")
+    out["share"] = out["sessions"] / out["group_sessions"]
+    tvc = qual.drop_duplicates("theme").set_index("theme")["tvc"]
+    out.insert(2, "tvc", out["theme"].map(tvc))
+    return out
+
+
+def tvc_by_area(qual: pd.DataFrame) -> pd.DataFrame:
+    """TAB-QUAL-01: per sub-area, the threats, vulnerabilities and capacities raised and in how many sessions."""
+    out = (qual.drop_duplicates(["session_id", "theme"]).groupby(["area", "tvc", "theme"]).size()
+           .rename("sessions").reset_index())
+    order = {"threat": 0, "vulnerability": 1, "capacity": 2}
+    out["_o"] = out["tvc"].map(order)
+    out = out.sort_values(["area", "_o", "sessions", "theme"], ascending=[True, True, False, True], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+def partners(qual: pd.DataFrame | None) -> pd.DataFrame:
+    """TAB-STK-01: sessions per partner group of the approach (zero where none was consulted).
+
+    Returns ``partner_group, stakeholder_groups, KII, FGD, sessions``; stakeholder groups that fit no
+    partner group are listed under ``other``.
+    """
+    s = sessions(qual) if qual is not None else pd.DataFrame(columns=["session_id", "method", "stakeholder_group"])
+    known = {g for gs in PARTNER_GROUPS.values() for g in gs}
+    groups = dict(PARTNER_GROUPS)
+    other = sorted(set(s["stakeholder_group"]) - known)
+    if other:
+        groups["other"] = tuple(other)
+    rows = []
+    for partner, members in groups.items():
+        sub = s[s["stakeholder_group"].isin(members)]
+        rows.append({"partner_group": partner,
+                     "stakeholder_groups": ", ".join(sorted(set(sub["stakeholder_group"]))),
+                     "KII": int((sub["method"] == "KII").sum()), "FGD": int((sub["method"] == "FGD").sum()),
+                     "sessions": len(sub)})
+    return pd.DataFrame(rows)
