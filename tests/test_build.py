@@ -26,6 +26,7 @@ def project(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "proj"
     for sub in ("params", "notebooks", "data/codebooks", "data/raw/mathare", "outputs"):
         (root / sub).mkdir(parents=True)
+    shutil.copytree(ROOT / "data/context", root / "data/context")
     shutil.copy(ROOT / "params/mathare.yaml", root / "params/mathare.yaml")
     shutil.copy(ROOT / "notebooks/mathare.ipynb", root / "notebooks/mathare.ipynb")
     for f in ("mathare.yaml", "mathare_iccs.csv"):

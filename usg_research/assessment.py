@@ -32,6 +32,10 @@ from .schema import OFFICIALS
 from .survey import SurveyDesign
 from .words import Words
 
+#: Report tables read left-aligned (the notebook theme right-aligns every cell).
+TABLE_STYLE = ("<style>.usg-table th, .usg-table td, .usg-params th, .usg-params td {text-align: left !important; "
+               "padding: 2px 10px}</style>")
+
 
 class Assessment:
     """Everything the output builders of one report need (see the module docstring).
@@ -87,7 +91,7 @@ class Assessment:
         if self.params.emphasis:
             items = "".join(f"<li>{html.escape(w.chapter(k))}</li>" for k in self.params.emphasis)
             focus = f"<p><b>{html.escape(w.phrase('focus'))}:</b></p><ul>{items}</ul>"
-        return _Html(self.report.title_block().text
+        return _Html(TABLE_STYLE + self.report.title_block().text
                      + f"<h2>{html.escape(w.chapter('about'))}</h2><p>{html.escape(w.intro('about'))}</p>"
                      + focus + f"<h3>{html.escape(w.phrase('parameters'))}</h3>" + self.report.parameters().text)
 

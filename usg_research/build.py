@@ -385,13 +385,29 @@ def verify(cities_: list[str] | None = None, jobs: int = 2, progress: bool = Tru
 
 
 def outputs_list(out_root: Path | None = None) -> str:
-    """Markdown list of every table and figure, from the manifests (for the README)."""
+    """Markdown list of every output id and the reports that publish it, from the manifests (for the README)."""
     out_root = Path(out_root) if out_root else outputs_dir()
-    lines = ["| city | id | number | caption | file |", "|---|---|---|---|---|"]
-    for m in sorted(out_root.glob("*/manifest.json")):
-        man = json.loads(m.read_text(encoding="utf-8"))
+    mans = [json.loads(m.read_text(encoding="utf-8")) for m in sorted(out_root.glob("*/manifest.json"))]
+    names = [m.get("report", m["city"]) for m in mans]
+    rows: dict[str, dict[str, Any]] = {}
+    for name, man in zip(names, mans, strict=True):
         for o in man["outputs"]:
-            cap = o["caption"].replace("|", "/")
-            files = ", ".join(f"`{m.parent.name}/{f['path']}`" for f in o["files"])
-            lines.append(f"| {man['city']} | {o['id']} | {o['number']} | {cap} | {files} |")
+            r = rows.setdefault(o["id"], {"title": "", "files": set(), "built": [], "missing": []})
+            if man["language"] == "en" and not r["title"]:
+                r["title"] = o["caption"].split(". ")[0].replace("|", "/")
+            if o.get("status") == "not_available":
+                r["missing"].append(name)
+            else:
+                r["built"].append(name)
+                r["files"].update(Path(f["path"]).suffix for f in o["files"])
+    lines = [f"Reports: {', '.join(f'`{n}`' for n in names)}. Files: `outputs/<report>/tables/<id>.csv` "
+             "(tidy numbers, committed), `figures/<id>.png|svg` (built). The captions are in each manifest.", "",
+             "| id | title | files | reports |", "|---|---|---|---|"]
+    cities_ = [n for n in names if n != COMPARISON]
+    for i, r in rows.items():
+        files = ", ".join(sorted(r["files"]))
+        where = "every city report" if sorted(r["built"]) == sorted(cities_) else ", ".join(r["built"])
+        if r["missing"]:
+            where += f" (not available: {', '.join(r['missing'])})"
+        lines.append(f"| {i} | {r['title']} | {files} | {where} |")
     return "\n".join(lines)

@@ -31,8 +31,19 @@ from .indicators import definitions_table
 from .paths import codebook_path
 from .priorities import rank_priorities
 from .schema import (
-    CORRUPT_INSTITUTIONS, FEAR_BEHAVIOURS, OFFICIALS, PARTICIPATION, SCALES, SERVICES, SUBSTANCES, TOP_CRIMES,
-    TRUST_INSTITUTIONS, UNSAFE_PLACES, VAWG_FORMS, WITNESSED, YOUTH_ITEMS,
+    CORRUPT_INSTITUTIONS,
+    FEAR_BEHAVIOURS,
+    OFFICIALS,
+    PARTICIPATION,
+    SCALES,
+    SERVICES,
+    SUBSTANCES,
+    TOP_CRIMES,
+    TRUST_INSTITUTIONS,
+    UNSAFE_PLACES,
+    VAWG_FORMS,
+    WITNESSED,
+    YOUTH_ITEMS,
 )
 from .shares import indicator_shares, item_shares, scale_shares
 from .stats import cronbach_alpha, logistic_model, rao_scott_tests
@@ -154,7 +165,8 @@ def _universe_n(t: pd.DataFrame) -> int:
 def _label_rows(a: Assessment, t: pd.DataFrame, item_label: Callable[[str], str] | None = None) -> pd.DataFrame:
     """Add reader labels: ``panel`` (the disaggregation), ``group`` (its level) and ``label`` (the item)."""
     w = a.words
-    out = t.copy()
+    rank = {d: i for i, d in enumerate(("total", "sex", "age_group", "area"))}
+    out = t.assign(_d=t["domain"].map(lambda d: rank.get(d, 9))).sort_values("_d", kind="stable").drop(columns="_d")
     out["panel"] = [w.label(f"domain:{d}") for d in out["domain"]]
     out["group"] = [w.level(d, lv) for d, lv in zip(out["domain"], out["level"], strict=True)]
     if item_label is not None:
@@ -173,7 +185,8 @@ def _intervals_figure(a: Assessment, t: pd.DataFrame, output_id: str, row: str, 
                       hue: str | None = None, xlabel: str | None = None):
     return figures.grouped_intervals(t, a.words.title(output_id), row=row, panel=panel, hue=hue,
                                      xlabel=xlabel or a.words.phrase("yes_share"),
-                                     suppressed_word=a.words.label("word:suppressed"))
+                                     suppressed_word=a.words.label("word:suppressed"),
+                                     caution_word=a.words.label("word:caution"))
 
 
 def _stacked_figure(a: Assessment, t: pd.DataFrame, output_id: str, scale: str, row: str,
@@ -268,14 +281,13 @@ def _sample_profile(a: Assessment) -> Output:
                                zip(data["dimension"], data["level"], strict=True)],
         "n": data["n"], w.label("col:unweighted"): pct(data["unweighted"]),
         w.label("col:weighted"): pct(data["weighted"]), w.label("col:census"): pct(data["census"])})
-    note = "Census adults 18+: 2/5 of the 15-19 group counted as 18-19." if a.table("population") is not None else ""
+    note = w.phrase("met02_note") if a.table("population") is not None else ""
     return Output(data, _caption(a, "TAB-MET-02", "survey", w.phrase("all_adults"), a.n, note), view=view)
 
 
 @builds("TAB-MET-03")
 def _cleaning(a: Assessment) -> Output:
-    return Output(cleaning_summary(a.data), a.words.title("TAB-MET-03") + ". "
-                  + "Rows read, excluded (with reasons) and kept; values recoded; columns dropped. Counts only.")
+    return Output(cleaning_summary(a.data), a.words.title("TAB-MET-03") + ". " + a.words.phrase("met03_note"))
 
 
 # --- context ----------------------------------------------------------------------------------------
@@ -320,7 +332,7 @@ def _socioeconomic(a: Assessment) -> Output:
                                zip(data["variable"], data["code"], strict=True)],
         w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, "percent", 1, r.flag,
                                                w.label("word:suppressed")) for r in data.itertuples()],
-        "n": data["n"], w.label("col:quality"): data["flag"]})
+        "n": data["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in data["flag"]]})
     return Output(data, _caption(a, "TAB-CTX-02", "survey", w.phrase("all_adults"), a.n,
                                  w.phrase("ci_note") + "."), view=view)
 
@@ -375,9 +387,9 @@ def _area_rates(a: Assessment) -> Output:
     pts = pts if pts is not None and len(pts) else None
     fig = figures.rate_bars(data, w.title("FIG-CTX-05"), "area", f"{w.phrase('offences')} {w.phrase('per_100k')}",
                             points=pts, hexbin_title=w.phrase("offences") if pts is not None else None)
-    note = f"{w.phrase('ci_counts')}; {w.phrase('rate_100k')}, per year."
+    note = f"{w.phrase('ci_counts')}; {w.phrase('rate_100k')}, {w.phrase('per_year')}."
     if pts is not None:
-        note += f" Map: hexagons with fewer than {figures.HEX_MIN} records are not drawn."
+        note += " " + w.phrase("map_note", k=figures.HEX_MIN)
     return Output(data, _caption(a, "FIG-CTX-05", "police", w.phrase("offences"), None, note), figure=fig)
 
 
@@ -459,7 +471,7 @@ def _indicator_view(a: Assessment, t: pd.DataFrame) -> pd.DataFrame:
                                                a.catalogue[r.item].decimals, r.flag, w.label("word:suppressed"))
                                   for r in t.itertuples()],
         "unit": ["%" if a.catalogue[i].unit == "percent" else a.catalogue[i].unit for i in t["item"]],
-        "n": t["n"], w.label("col:quality"): t["flag"]})
+        "n": t["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in t["flag"]]})
 
 
 @builds("TAB-VIC-01")
@@ -587,7 +599,7 @@ def _police_satisfaction(a: Assessment) -> Output:
     t = pd.concat([item_shares(a.design, [v], by=by, rules=a.rules, values=values[v]) for v in have])
     t = _label_rows(a, t, w.label)
     fig = _intervals_figure(a, t, "FIG-TRU-02", row="label", hue="group" if by else None)
-    note = "Good or very good; satisfied or very satisfied. " + w.phrase("ci_note") + "."
+    note = w.phrase("tru02_note") + " " + w.phrase("ci_note") + "."
     return Output(_tidy(t), _caption(a, "FIG-TRU-02", "survey", w.phrase("all_adults"), _universe_n(t), note),
                   figure=fig)
 
@@ -792,8 +804,7 @@ def _model(a: Assessment) -> Output:
                                     zip(data["coef"], data["ci_low"], data["ci_high"], strict=True)],
         w.label("col:p"): [f"{p:.3f}" for p in data["p"]], "n": data["n"],
         w.label("col:method"): w.phrase("exploratory")})
-    note = (f"{w.phrase('exploratory').capitalize()}: unweighted logistic regression (pingouin); odds ratios "
-            "describe associations in the sample, without design-based standard errors.")
+    note = w.phrase("risk01_note")
     return Output(data, _caption(a, "TAB-RISK-01", "survey", w.phrase("all_adults"), a.n, note), view=view)
 
 
@@ -819,8 +830,7 @@ def _tests(a: Assessment) -> Output:
                                                     zip(data["ndf"], data["ddf"], strict=True)],
         w.label("col:p"): data["p"].map("{:.4f}".format), w.label("col:p_adj"): data["p_adj"].map("{:.4f}".format),
         w.label("col:method"): w.phrase("design_based")})
-    note = (f"{w.phrase('design_based').capitalize()}: Rao-Scott second-order F tests (as R survey::svychisq); "
-            f"p-values adjusted for {len(data)} tests with Benjamini-Hochberg.")
+    note = w.phrase("risk02_note", k=len(data))
     return Output(data, _caption(a, "TAB-RISK-02", "survey", w.phrase("all_adults"), a.n, note), view=view)
 
 
@@ -873,8 +883,7 @@ def _annex(a: Assessment) -> Output:
     w = a.words
     ind = a.indicators
     return Output(ind, _caption(a, "TAB-ANX-01", "survey", w.phrase("all_adults"), a.n,
-                                "Estimate, SE, 95% CI, CV, design effect, unweighted n, weighted N and quality flag; "
-                                "suppressed cells show no number."),
+                                w.phrase("anx01_note")),
                   view=annex_view(ind, a.catalogue, a.params.language, w.label("word:suppressed")))
 
 

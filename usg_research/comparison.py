@@ -107,12 +107,14 @@ class Comparison:
 
     def cover(self) -> _Html:
         names = ", ".join(sorted(set(self.data["city"])))
-        return _Html(self.report.title_block().text + f"<p>{html.escape(names)}</p>")
+        from .assessment import TABLE_STYLE
+
+        return _Html(TABLE_STYLE + self.report.title_block().text + f"<p>{html.escape(names)}</p>")
 
     def show(self, output_id: str) -> _Html:
         w = self.words
         d = self.data
-        cap = ("Headline indicators of the pilot cities, whole assessment area, from each city report's "
+        cap = ("Headline indicators by city. Whole assessment area, from each city report's "
                "published annex (TAB-ANX-01); 95% CI (design-based); suppressed and not measured cells show "
                "no number.")
         if output_id == "TAB-CMP-01":

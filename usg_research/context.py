@@ -10,8 +10,8 @@ Examples
 >>> import pandas as pd
 >>> pop = pd.DataFrame({"area": ["a", "a", "b"], "sex": ["male", "female", "male"],
 ...                     "age_group": ["0-4", "0-4", "5-9"], "population": [10, 12, 5]})
->>> population_by(pop, "sex").to_dict("records")
-[{'sex': 'female', 'population': 12, 'share': 0.4444444444444444}, {'sex': 'male', 'population': 15, 'share': 0.5555555555555556}]
+>>> population_by(pop, "sex")[["sex", "population"]].to_dict("records")
+[{'sex': 'female', 'population': 12}, {'sex': 'male', 'population': 15}]
 """
 
 from __future__ import annotations
@@ -124,7 +124,11 @@ def homicide_comparison(records: pd.DataFrame, population: float, country: str |
     area = area.assign(level="area", name="", source="recorded offences / census population")
     frames = [area[["level", "name", "year", "count", "rate", "ci_low", "ci_high", "source"]]]
     if country:
-        facts = pd.read_csv(project_root() / "data" / "context" / "homicide_rates.csv", dtype={"year": int})
+        path = project_root() / "data" / "context" / "homicide_rates.csv"
+        if not path.exists():
+            raise FileNotFoundError(f"{path.name}: the cited national homicide rates (data/context/) are missing; "
+                                    f"restore the file or remove 'country' from params")
+        facts = pd.read_csv(path, dtype={"year": int})
         nat = facts[(facts["iso3"] == country) & facts["year"].isin(years)]
         frames.append(pd.DataFrame({"level": nat["level"], "name": nat["name"], "year": nat["year"],
                                     "count": np.nan, "rate": nat["rate_per_100k"], "ci_low": np.nan,

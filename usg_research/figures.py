@@ -45,7 +45,7 @@ def use_style() -> None:
     plt.rcParams.update({
         "svg.hashsalt": "usg-research", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,
         "axes.titlesize": 12, "axes.titleweight": "bold", "axes.labelsize": 10, "figure.figsize": (8, 4.5),
-        "legend.fontsize": 9, "legend.frameon": False,
+        "legend.fontsize": 9, "legend.frameon": False, "xtick.labelsize": 9, "ytick.labelsize": 9,
     })
 
 
@@ -56,7 +56,7 @@ def wrap(text: object, width: int = 34) -> str:
 
 def scale_colours(n: int) -> list[str]:
     """A diverging, colour-blind-safe ramp for an ordered answer scale (first = most positive)."""
-    return sns.color_palette("RdYlBu_r", n_colors=n).as_hex()[::-1] if n > 1 else [PALETTE[0]]
+    return sns.color_palette("RdYlBu_r", n_colors=n).as_hex() if n > 1 else [PALETTE[0]]
 
 
 # --- dot and interval ---------------------------------------------------------------------------
@@ -84,10 +84,11 @@ def dot_interval(table: pd.DataFrame, title: str, xlabel: str | None = None, sup
 
 def _intervals(ax, t: pd.DataFrame, rows: list[str], hues: list[object], colours: dict, pct: bool,
                suppressed_word: str, by_flag: bool = False) -> None:
-    """Draw estimates with CIs on ``ax``: one y position per row label, hues dodged around it."""
+    """Draw estimates with CIs on ``ax``: one y position per row label, hues dodged around it (in the
+    order of ``colours``, the same in every panel)."""
     scale = 100.0 if pct else 1.0
     order = list(dict.fromkeys(rows))
-    hue_order = list(dict.fromkeys(hues))
+    hue_order = [h for h in colours if h in set(hues)]
     step = 0.8 / max(len(hue_order), 1)
     ypos = {r: len(order) - 1 - i for i, r in enumerate(order)}
     est, lo, hi = (t[c].to_numpy(dtype=float) * scale for c in ("estimate", "ci_low", "ci_high"))
@@ -117,7 +118,7 @@ def _intervals(ax, t: pd.DataFrame, rows: list[str], hues: list[object], colours
 
 def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | None = None, hue: str | None = None,
                       xlabel: str = "% (95% CI)", pct: bool = True, suppressed_word: str = "suppressed",
-                      caution_note: str | None = None):
+                      caution_word: str = "use with caution"):
     """Estimates with 95% CIs as small multiples: one panel per ``panel`` value, rows, dodged hues.
 
     ``table`` is tidy with ``estimate, ci_low, ci_high, flag`` and the label columns named by ``row``,
@@ -140,12 +141,13 @@ def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | No
             ax.set_title(str(p), loc="left", fontsize=10, fontweight="normal")
         ax.set_xlabel("")
     axes[-1, 0].set_xlabel(xlabel)
-    if hue:
-        handles = [plt.Line2D([], [], marker="o", color=colours[h], lw=2, label=wrap(h, 28)) for h in hue_values]
-        axes[0, 0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=min(k, 4))
+    handles = [plt.Line2D([], [], marker="o", color=colours[h], lw=2, label=wrap(h, 28)) for h in hue_values] \
+        if hue else []
+    if (t["flag"] == "caution").any():
+        handles.append(plt.Line2D([], [], marker="D", color="#555555", mfc="white", lw=0, label=caution_word))
+    if handles:
+        axes[0, 0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=min(len(handles), 4))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    if caution_note:
-        fig.text(0.01, 0.0, caution_note, fontsize=8, color="#555555", ha="left", va="top")
     fig.tight_layout()
     return fig
 

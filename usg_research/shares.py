@@ -14,7 +14,7 @@ Examples
 >>> df = pd.DataFrame({"w": [1.0] * 4, "a": ["yes", "no", "yes", None], "g": list("xxyy")})
 >>> d = SurveyDesign(df, weight="w")
 >>> t = item_shares(d, ["a"], rules=QualityRules(n_min=1, cv_suppress=10))
->>> round(t.loc[0, "estimate"], 4), int(t.loc[0, "n"])
+>>> round(float(t.loc[0, "estimate"]), 4), int(t.loc[0, "n"])
 (0.6667, 3)
 """
 

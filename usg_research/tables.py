@@ -48,7 +48,7 @@ def headline_view(tidy: pd.DataFrame, catalogue: dict[str, Indicator], words: Wo
                                                    catalogue[r.indicator].decimals, r.flag,
                                                    words.label("word:suppressed")) for r in tidy.itertuples()],
         "unit": ["%" if u == "percent" else u for u in tidy["unit"]],
-        "n": tidy["n"], words.label("col:quality"): tidy["flag"]})
+        "n": tidy["n"], words.label("col:quality"): [words.label(f"flag:{f}") for f in tidy["flag"]]})
 
 
 def cleaning_summary(tables: CleanTables) -> pd.DataFrame:

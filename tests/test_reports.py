@@ -1,0 +1,265 @@
+"""The assessment reports: every output id, a small test city through every notebook, numbers, privacy.
+
+A session fixture builds a small synthetic test city (no qualitative table, the drugs module switched
+off) in English and Russian plus the comparison, in a throw-away project. The committed notebooks run
+against that city under ``pytest --nbval-lax``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from usg_research.chapters import CHAPTERS, OUTPUT_IDS
+from usg_research.notebooks import city_notebook, comparison_notebook, write_notebook
+from usg_research.params import CityParams, load_params
+from usg_research.synth import export_city, generate_city
+from usg_research.words import LANGUAGES, sections
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT_MD = ROOT.parent / "shared" / "design" / "REPORT.md"
+CITY_REPORTS = ["iztapalapa", "iztapalapa-en", "mathare", "tashkent", "tashkent-en"]
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {**os.environ, "USG_RESEARCH_ROOT": str(root), "PYTHONHASHSEED": "0"}
+
+
+@pytest.fixture(scope="session")
+def test_city(tmp_path_factory) -> Path:
+    """A throw-away project with the small test city, built (en, ru) with the comparison."""
+    root = tmp_path_factory.mktemp("testproj")
+    for sub in ("params", "notebooks", "data/codebooks", "data/raw/testcity", "outputs"):
+        (root / sub).mkdir(parents=True)
+    shutil.copytree(ROOT / "data/context", root / "data/context")
+    files, cb = export_city(generate_city("mathare", n=400, dirty=False, incident_share=0.05))
+    cb["city"] = "testcity"
+    cb.pop("qualitative")  # no qualitative fieldwork: those outputs must say so in one line
+    for name, content in files.items():
+        target = root / "data/codebooks/testcity_iccs.csv" if name == "ICCS" else root / "data/raw/testcity" / name
+        target.write_bytes(content)
+    (root / "data/codebooks/testcity.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True, sort_keys=False),
+                                                      encoding="utf-8")
+    base = {"city": "testcity", "seed": 1, "country": "KEN", "modules": {"drugs": False},
+            "emphasis": ["victimisation"]}
+    for name, lang, title in (("testcity", "en", "Test city report"), ("testcity-ru", "ru", "Тестовый отчёт")):
+        (root / f"params/{name}.yaml").write_text(yaml.safe_dump({**base, "title": title, "language": lang},
+                                                                 allow_unicode=True), encoding="utf-8")
+    write_notebook(city_notebook("testcity", CityParams(**base, title="Test city report")),
+                   root / "notebooks/testcity.ipynb")
+    (root / "params/comparison.yaml").write_text(
+        "title: Test comparison\nlanguage: en\nreports: [testcity, testcity-ru]\n"
+        "indicators: [SAFE_NIGHT_WALK, VICT_ANY_12M, BRIBE_PREV]\n", encoding="utf-8")
+    os.environ["USG_RESEARCH_ROOT"] = str(root)
+    try:
+        write_notebook(comparison_notebook(), root / "notebooks/comparison.ipynb")
+    finally:
+        os.environ.pop("USG_RESEARCH_ROOT")
+    run = subprocess.run([sys.executable, "-m", "usg_research.cli", "build", "--jobs", "2"], env=_env(root),
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return root
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_chapter_list_matches_report_md():
+    """OUTPUT_IDS is REPORT.md's list, in order (checked against the design where it is present)."""
+    assert len(OUTPUT_IDS) == len(set(OUTPUT_IDS)) == 50
+    if not REPORT_MD.exists():
+        pytest.skip("../shared/design/REPORT.md not present")
+    text = "\n".join(ln for ln in REPORT_MD.read_text(encoding="utf-8").splitlines() if ln.startswith("|"))
+    listed = list(dict.fromkeys(re.findall(r"\b(?:FIG|TAB)-[A-Z]{2,5}-\d{2}\b", text)))
+    assert listed == OUTPUT_IDS
+
+
+def test_words_complete_in_every_language():
+    for section, entries in sections().items():
+        for key, value in entries.items():
+            assert isinstance(value, list) and len(value) == len(LANGUAGES), (section, key, value)
+            assert all(isinstance(v, str) and v.strip() for v in value), (section, key, value)
+    titles = sections()["titles"]
+    assert set(OUTPUT_IDS) <= set(titles)
+    assert {c.key for c in CHAPTERS} <= set(sections()["chapters"]) & set(sections()["intros"])
+
+
+@pytest.mark.parametrize("report", CITY_REPORTS)
+def test_committed_manifest_has_every_output_id(report):
+    man = _manifest(ROOT / "outputs" / report)
+    assert [o["id"] for o in man["outputs"]] == OUTPUT_IDS
+    assert man["synthetic"] is True
+    built = [o for o in man["outputs"] if o.get("status") != "not_available"]
+    assert len(built) == 50, [o["id"] for o in man["outputs"] if o.get("status") == "not_available"]
+    for o in built:  # every output has its tidy numbers committed
+        assert any(f["path"] == f"tables/{o['id']}.csv" for f in o["files"]), o["id"]
+        assert (ROOT / "outputs" / report / "tables" / f"{o['id']}.csv").exists()
+
+
+def test_report_languages():
+    assert {r: load_params(r).language for r in CITY_REPORTS} == {
+        "iztapalapa": "es", "iztapalapa-en": "en", "mathare": "en", "tashkent": "ru", "tashkent-en": "en"}
+    es = _manifest(ROOT / "outputs/iztapalapa")["outputs"]
+    ru = _manifest(ROOT / "outputs/tashkent")["outputs"]
+    assert es[2]["caption"].startswith("Instrumentos de recolección") and es[2]["number"] == "Table 2"
+    assert next(o for o in ru if o["id"] == "FIG-SAF-01")["caption"].startswith("Безопасность при прогулке")
+
+
+def test_test_city_report_marks_missing_data_in_one_line(test_city):
+    man = _manifest(test_city / "outputs/testcity")
+    assert [o["id"] for o in man["outputs"]] == OUTPUT_IDS
+    missing = {o["id"]: o["caption"] for o in man["outputs"] if o.get("status") == "not_available"}
+    assert set(missing) == {"TAB-QUAL-01", "FIG-QUAL-01", "TAB-STK-01", "FIG-DRG-01", "FIG-DRG-02"}
+    assert missing["FIG-DRG-01"].endswith("Not available for this city: the drugs and alcohol module is not part "
+                                          "of this assessment")
+    assert missing["TAB-QUAL-01"].endswith("no qualitative session data were supplied")
+    html = (test_city / "outputs/testcity/report.html").read_text(encoding="utf-8")
+    assert html.count('class="usg-unavailable"') == 5
+    assert "<img" in html and "Perceptions of safety" in html and "analyst-note" not in html
+    ru = (test_city / "outputs/testcity-ru/report.html").read_text(encoding="utf-8")
+    assert "Восприятие безопасности" in ru and "Нет данных по этому городу" in ru
+    cmp_ = _manifest(test_city / "outputs/comparison")
+    assert [o["id"] for o in cmp_["outputs"]] == ["TAB-CMP-01", "FIG-CMP-01"]
+
+
+def test_every_notebook_runs_on_the_test_city(test_city, tmp_path):
+    """pytest --nbval-lax on each committed notebook with its parameters pointed at the test city."""
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    for name in ("iztapalapa", "mathare", "tashkent", "_template", "comparison"):
+        nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        if name == "comparison":
+            cell.source = cell.source.replace("['iztapalapa', 'mathare', 'tashkent']", "['testcity', 'testcity-ru']")
+        else:
+            cell.source = re.sub(r"^city = .*$", "city = 'testcity'", cell.source, flags=re.M)
+            cell.source = re.sub(r"^country = .*$", "country = 'KEN'", cell.source, flags=re.M)
+        nbformat.write(nb, nbdir / f"{name}.ipynb")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+                          "--nbval-current-env", str(nbdir)], env={**_env(test_city),
+                                                                    "USG_RESEARCH_OUTPUTS": str(test_city / "outputs")},
+                         cwd=nbdir, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert re.search(r"(\d+) passed", run.stdout) and " failed" not in run.stdout
+
+
+def _direct_share(root: Path, column: str, yes: str) -> float:
+    """A weighted share computed straight from the raw export with pandas (no library code)."""
+    cb = yaml.safe_load((root / "data/codebooks/testcity.yaml").read_text(encoding="utf-8"))
+    spec = cb["survey"]
+    raw = pd.read_csv(root / "data/raw/testcity" / spec["file"], dtype=str, keep_default_na=False)
+    col = spec["columns"][column] if isinstance(spec["columns"][column], str) else spec["columns"][column]["column"]
+    w = raw[spec["columns"]["weight"]].astype(float)
+    answered = ~raw[col].isin(list(spec.get("missing", {})) + [""])
+    return float((w * raw[col].eq(yes) * answered).sum() / (w * answered).sum())
+
+
+def test_numbers_in_the_test_city_tables(test_city):
+    out = test_city / "outputs/testcity/tables"
+    # a share in a figure's tidy CSV equals the same share computed directly from the export
+    saf = pd.read_csv(out / "FIG-SAF-03.csv")
+    tot = saf[(saf["item"] == "unsafe_place_street") & (saf["domain"] == "total")].iloc[0]
+    assert tot["estimate"] == pytest.approx(_direct_share(test_city, "unsafe_place_street", "Yes"), rel=1e-9)
+    # full-scale distributions add up to one in every unsuppressed group
+    dist = pd.read_csv(out / "FIG-SAF-01.csv")
+    sums = dist.groupby(["domain", "level"]).agg(total=("estimate", "sum"),
+                                                 sup=("flag", lambda f: (f == "suppressed").any()))
+    assert np.allclose(sums.loc[~sums["sup"], "total"], 1.0, atol=1e-9)
+    # population table totals equal the census file; area rates equal count / population / years
+    pop = pd.read_csv(test_city / "data/raw/testcity/population_SYNTHETIC.csv")
+    ctx = pd.read_csv(out / "TAB-CTX-01.csv")
+    assert ctx.loc[ctx["dimension"] == "age_group", "total"].sum() == pop["population"].sum()
+    rates = pd.read_csv(out / "FIG-CTX-05.csv")
+    years = pd.read_csv(out / "FIG-CTX-02.csv")["year"].nunique()
+    r0 = rates.iloc[0]
+    assert r0["rate"] == pytest.approx(r0["count"] / (pop.loc[pop["area"] == r0["area"], "population"].sum() * years)
+                                       * 1e5, rel=1e-9)
+    # the sample profile counts every kept respondent once per dimension
+    prof = pd.read_csv(out / "TAB-MET-02.csv")
+    met3 = pd.read_csv(out / "TAB-MET-03.csv")
+    kept = int(met3[(met3["table"] == "respondent") & (met3["step"] == "rows kept")]["count"].iloc[0])
+    assert (prof.groupby("dimension")["n"].sum() == kept).all()
+    # suppressed cells carry no number anywhere
+    for f in out.glob("*.csv"):
+        t = pd.read_csv(f)
+        if "flag" in t and "estimate" in t:
+            assert t.loc[t["flag"] == "suppressed", "estimate"].isna().all(), f.name
+
+
+# Regression values of the published record (outputs/*/tables): a change in any of them is a change in a
+# published finding and must be deliberate (rebuild, review, update these and say why in the commit).
+PUBLISHED = [
+    ("mathare", "TAB-SUM-01.csv", {"indicator": "SAFE_NIGHT_WALK"}, "estimate"),
+    ("iztapalapa", "TAB-VIC-01.csv", {"item": "VICT_ANY_12M"}, "se"),
+    ("tashkent", "FIG-COR-01.csv", {"item": "bribe_police"}, "estimate"),
+    ("mathare", "TAB-RISK-02.csv", {"outcome": "unsafe_night", "group": "sex"}, "p_adj"),
+]
+
+
+def test_published_numbers_are_stable():
+    expected = json.loads((ROOT / "tests/published_values.json").read_text(encoding="utf-8"))
+    for (report, table, where, col), value in zip(PUBLISHED, expected, strict=True):
+        t = pd.read_csv(ROOT / "outputs" / report / "tables" / table)
+        for k, v in where.items():
+            t = t[t[k] == v]
+        got = float(t[t.get("domain", pd.Series("total", index=t.index)) == "total"][col].iloc[0]) \
+            if "domain" in t else float(t[col].iloc[0])
+        assert got == pytest.approx(value, rel=1e-9), (report, table, where, col)
+
+
+def _survey_identifiers(folder: Path, codebook: Path) -> set[str]:
+    cb = yaml.safe_load(codebook.read_text(encoding="utf-8"))
+    spec = cb["survey"]
+    raw = pd.read_csv(folder / spec["file"], dtype=str, keep_default_na=False, sep=spec.get("delimiter", ","),
+                      encoding=spec.get("encoding", "utf-8"))
+    cols = spec["columns"]
+    out: set[str] = set()
+    for var in ("resp_id", "respondent_name", "phone", "other_text"):
+        c = cols.get(var)
+        c = c if isinstance(c, str) or c is None else c["column"]
+        if c in raw:
+            out |= {v for v in raw[c] if len(v) >= 6}
+    return out
+
+
+def _scan(files: list[Path], needles: set[str]) -> list[str]:
+    hits = []
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
+    for f in files:
+        m = pattern.search(f.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            hits.append(f"{f.name}: {m.group(0)}")
+    return hits
+
+
+def test_no_respondent_identifier_or_free_text_in_any_output(test_city):
+    """Every HTML, CSV, SVG, manifest and executed notebook is scanned for the survey's ids, names,
+    phone numbers and free-text answers (the test city: everything built; the pilots: the published
+    record, and the HTML where it has been built)."""
+    ids = _survey_identifiers(test_city / "data/raw/testcity", test_city / "data/codebooks/testcity.yaml")
+    assert len(ids) > 400  # the scan has something to find
+    files = [p for p in (test_city / "outputs").rglob("*") if p.suffix in (".html", ".csv", ".svg", ".json", ".ipynb")]
+    assert len(files) > 100
+    assert _scan(files, ids) == []
+    for city in ("iztapalapa", "mathare", "tashkent"):
+        needles = _survey_identifiers(ROOT / "data/raw" / city, ROOT / "data/codebooks" / f"{city}.yaml")
+        pub = [p for r in CITY_REPORTS + ["comparison"] if (ROOT / "outputs" / r).exists()
+               for p in (ROOT / "outputs" / r).rglob("*") if p.suffix in (".html", ".csv", ".svg", ".json", ".ipynb")]
+        assert _scan(pub, needles) == [], city
+    # the scan can fail: a planted id is found
+    planted = files[0].with_name("planted.csv")
+    planted.write_text(f"x\n{sorted(ids)[0]}\n", encoding="utf-8")
+    assert _scan([planted], ids) == [f"planted.csv: {sorted(ids)[0]}"]
+    planted.unlink()
