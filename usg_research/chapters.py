@@ -81,6 +81,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("priorities", None, ("TAB-PRI-01", "TAB-STK-01")),
     Chapter("annex", None, ("TAB-ANX-01", "TAB-ANX-02", "TAB-ANX-03")),
 )
+#: Answer scales whose first answer is the unfavourable one (coloured red, not blue).
+NEGATIVE_FIRST = frozenset({"trend5", "trend3", "serious4", "say5"})
 OUTPUT_IDS: list[str] = [o for c in CHAPTERS for o in c.outputs]
 MODULES: tuple[str, ...] = tuple(c.module for c in CHAPTERS if c.module)
 
@@ -195,7 +197,7 @@ def _stacked_figure(a: Assessment, t: pd.DataFrame, output_id: str, scale: str, 
     return figures.stacked_scale(t, a.words.title(output_id), row=row, codes=codes,
                                  code_labels=[a.words.code(scale, c) for c in codes], panel=panel,
                                  suppressed_word=a.words.label("word:suppressed"),
-                                 xlabel=a.words.phrase("share_answer"))
+                                 xlabel=a.words.phrase("share_answer"), negative_first=scale in NEGATIVE_FIRST)
 
 
 def _tidy(t: pd.DataFrame, *extra: str) -> pd.DataFrame:
@@ -764,6 +766,11 @@ def _themes(a: Assessment) -> Output:
 
 # --- risk and resilience ----------------------------------------------------------------------------
 
+def _fmt_p(p: float) -> str:
+    """A p-value for reading: three decimals, ``<0.001`` below that."""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def _term_label(a: Assessment, term: str, predictors: list[str]) -> str:
     w = a.words
     if term == "Intercept":
@@ -802,7 +809,7 @@ def _model(a: Assessment) -> Output:
         w.label("col:outcome"): data["outcome"].map(out_lab), w.label("col:term"): data["label"],
         w.label("col:odds_ratio"): [f"{np.exp(c):.2f} ({np.exp(lo):.2f}-{np.exp(hi):.2f})" for c, lo, hi in
                                     zip(data["coef"], data["ci_low"], data["ci_high"], strict=True)],
-        w.label("col:p"): [f"{p:.3f}" for p in data["p"]], "n": data["n"],
+        w.label("col:p"): [_fmt_p(p) for p in data["p"]], "n": data["n"],
         w.label("col:method"): w.phrase("exploratory")})
     note = w.phrase("risk01_note")
     return Output(data, _caption(a, "TAB-RISK-01", "survey", w.phrase("all_adults"), a.n, note), view=view)
@@ -828,7 +835,7 @@ def _tests(a: Assessment) -> Output:
                                                                               data["group"]],
         "F": data["F"].map("{:.2f}".format), "df": [f"{a_:.2f}, {b:.1f}" for a_, b in
                                                     zip(data["ndf"], data["ddf"], strict=True)],
-        w.label("col:p"): data["p"].map("{:.4f}".format), w.label("col:p_adj"): data["p_adj"].map("{:.4f}".format),
+        w.label("col:p"): data["p"].map(_fmt_p), w.label("col:p_adj"): data["p_adj"].map(_fmt_p),
         w.label("col:method"): w.phrase("design_based")})
     note = w.phrase("risk02_note", k=len(data))
     return Output(data, _caption(a, "TAB-RISK-02", "survey", w.phrase("all_adults"), a.n, note), view=view)

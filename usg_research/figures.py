@@ -54,9 +54,13 @@ def wrap(text: object, width: int = 34) -> str:
     return textwrap.fill(str(text), width)
 
 
-def scale_colours(n: int) -> list[str]:
-    """A diverging, colour-blind-safe ramp for an ordered answer scale (first = most positive)."""
-    return sns.color_palette("RdYlBu_r", n_colors=n).as_hex() if n > 1 else [PALETTE[0]]
+def scale_colours(n: int, negative_first: bool = False) -> list[str]:
+    """A diverging, colour-blind-safe ramp for an ordered answer scale: blue for the favourable end, red
+    for the unfavourable one (``negative_first`` when the scale starts with the unfavourable answer)."""
+    if n <= 1:
+        return [PALETTE[0]]
+    ramp = sns.color_palette("RdYlBu_r", n_colors=n).as_hex()
+    return ramp[::-1] if negative_first else ramp
 
 
 # --- dot and interval ---------------------------------------------------------------------------
@@ -155,7 +159,8 @@ def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | No
 # --- full answer scales -------------------------------------------------------------------------
 
 def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str], code_labels: Sequence[str],
-                  panel: str | None = None, suppressed_word: str = "suppressed", xlabel: str = "%"):
+                  panel: str | None = None, suppressed_word: str = "suppressed", xlabel: str = "%",
+                  negative_first: bool = False):
     """100% stacked bars over a full answer scale: one bar per ``row`` value (panels optional).
 
     ``table`` is tidy: ``item`` (the code), ``estimate`` (fraction), ``flag`` and the ``row``/``panel``
@@ -164,7 +169,7 @@ def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str
     """
     t = table.reset_index(drop=True)
     panels = list(dict.fromkeys(t[panel])) if panel else [None]
-    colours = scale_colours(len(codes))
+    colours = scale_colours(len(codes), negative_first)
     rows_per = [t[t[panel] == p][row].nunique() if panel else t[row].nunique() for p in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, sum(0.42 * r + 0.6 for r in rows_per) + 1.4),
                              squeeze=False, gridspec_kw={"height_ratios": [0.42 * r + 0.6 for r in rows_per]})
