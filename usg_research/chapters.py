@@ -361,8 +361,8 @@ def _homicide(a: Assessment) -> Output:
     plot = data.assign(series=[f"{names[lv]}{': ' + n if n else ''}" for lv, n in
                                zip(data["level"], data["name"], strict=True)])
     fig = figures.rate_lines(plot, w.title("FIG-CTX-03"), "year", "series", w.phrase("year"), w.phrase("rate_100k"))
-    note = f"{w.phrase('ci_counts')}. {w.phrase('synthetic_facts')}; {w.label('level:total')}: " \
-           f"{w.phrase('city_word')}: {w.phrase('no_city_homicide')}."
+    note = f"{w.phrase('ci_counts')}. {w.phrase('synthetic_facts')}; {w.phrase('city_word')}: " \
+           f"{w.phrase('no_city_homicide')}."
     return Output(data, _caption(a, "FIG-CTX-03", "police", w.phrase("residents"), None, note), figure=fig)
 
 
