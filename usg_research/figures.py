@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 import matplotlib
 import matplotlib.ticker
@@ -40,7 +41,22 @@ HEX_MIN = 5  # hexagons with fewer records are not drawn (no single record is lo
 
 
 def use_style() -> None:
-    """Apply the package style and the settings that make figure files byte-identical."""
+    """Apply the package style and the settings that make figure files byte-identical.
+
+    Text is drawn with matplotlib's own bundled DejaVu Sans (Latin and Cyrillic): a system copy of
+    the same family (e.g. Debian's fonts-dejavu) has other glyph numbers, and which copy wins would
+    otherwise depend on the machine's font list, changing the SVG files.
+    """
+    from matplotlib import font_manager
+
+    bundled = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
+    font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist
+                                        if not f.name.startswith("DejaVu") or f.fname.startswith(bundled)]
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for ttf in sorted(Path(bundled).glob("DejaVuSans*.ttf")):
+        if str(ttf) not in known:
+            font_manager.fontManager.addfont(str(ttf))
+    font_manager.fontManager._findfont_cached.cache_clear()
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="DejaVu Sans")
     plt.rcParams.update({
         "svg.hashsalt": "usg-research", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,
