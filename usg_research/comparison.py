@@ -96,6 +96,7 @@ class Comparison:
     IDS = ("TAB-CMP-01", "FIG-CMP-01")
 
     def __init__(self, params: dict[str, Any], output_dir: str | Path = "."):
+        figures.use_style()
         report = params.get("report", "comparison")
         self.params = ComparisonParams(**{k: v for k, v in params.items() if k != "report"})
         self.words = Words(self.params.language)
