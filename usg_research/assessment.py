@@ -66,6 +66,7 @@ class Assessment:
         self.indicators = indicator_table(self.respondents, strata=self.design.strata, psu=self.design.psu,
                                           lonely_psu=p.lonely_psu, disaggregations=p.disaggregations,
                                           rules=self.rules)
+        self.records: pd.DataFrame | None = None  # offence records, prepared by the first context output
         self.report = Report(p.city, p.title, output_dir=output_dir, language=p.language,
                              synthetic=self.data.codebook.synthetic, params=params, report=report)
 

@@ -219,10 +219,13 @@ def _ind_label(a: Assessment) -> Callable[[str], str]:
 
 
 def _records(a: Assessment) -> pd.DataFrame:
-    inc = _need_table(a, "incident")
-    path = iccs_map_path(codebook_path(a.params.city))
-    mapping = read_iccs_map(path) if path.exists() else pd.DataFrame({"offence": [], "iccs_code": []})
-    return context.offences(inc, mapping)
+    """The city's offence records with ICCS section and time parts, prepared once per report."""
+    if a.records is None:
+        inc = _need_table(a, "incident")
+        path = iccs_map_path(codebook_path(a.params.city))
+        mapping = read_iccs_map(path) if path.exists() else pd.DataFrame({"offence": [], "iccs_code": []})
+        a.records = context.offences(inc, mapping)
+    return a.records
 
 
 def _population_total(a: Assessment) -> float:

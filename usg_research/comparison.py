@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from . import figures
 from .errors import ParamsError, USGAError
-from .indicators import load_catalogue
-from .params import _check_plain, strict_yaml
+from .indicators import check_indicator_ids, load_catalogue
+from .params import ReportParams, strict_yaml
 from .paths import outputs_dir, params_path
 from .report import Report, _Html
 from .tables import fmt_estimate
@@ -33,28 +33,19 @@ from .words import Words
 from .yamlfile import read_yaml_model
 
 
-class ComparisonParams(BaseModel):
+class ComparisonParams(ReportParams):
     """``params/comparison.yaml``."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
     title: str
     language: Literal["en", "es", "ru"] = "en"
     reports: list[str]
     indicators: list[str] = Field(min_length=1)
-    timeout: int = 600
 
     @field_validator("indicators")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        unknown = sorted(set(v) - set(load_catalogue()))
-        if unknown:
-            raise ValueError(f"unknown indicator ids {unknown}")
+        check_indicator_ids(v)
         return v
-
-    def notebook_parameters(self, report: str) -> dict[str, Any]:
-        data = {"report": report, **self.model_dump(exclude={"timeout"})}
-        _check_plain(data)
-        return data
 
 
 def load_comparison_params(path: str | Path | None = None) -> ComparisonParams:

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -137,6 +138,22 @@ def load_catalogue(path: str | Path | None = None) -> dict[str, Indicator]:
     """Read and check the catalogue: {id: Indicator}, in catalogue order."""
     path = Path(path) if path else Path(__file__).with_name("indicators.yaml")
     return {i.id: i for i in _read_catalogue(str(path))}
+
+
+def check_indicator_ids(ids: Iterable[str]) -> None:
+    """Raise ``ValueError`` naming the ids that are not in the catalogue (params validation).
+
+    Examples
+    --------
+    >>> check_indicator_ids(["VICT_ANY_12M"])
+    >>> check_indicator_ids(["NOPE"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown indicator ids ['NOPE']
+    """
+    unknown = sorted(set(ids) - set(load_catalogue()))
+    if unknown:
+        raise ValueError(f"unknown indicator ids {unknown}")
 
 
 class QualityRules(BaseModel):

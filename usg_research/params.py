@@ -95,10 +95,25 @@ class Quality(BaseModel):
     n_min: int = 30
 
 
-class CityParams(BaseModel):
-    """Everything a city notebook needs to know about its city."""
+class ReportParams(BaseModel):
+    """What every report's params share: strict keys and types, a cell timeout, the injected values."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+    timeout: int = 600
+
+    def notebook_parameters(self, report: str) -> dict[str, Any]:
+        """The values injected into the notebook (plain str/int/float/bool/list/dict only).
+
+        ``report`` is the name of the build (the params file's stem, e.g. ``iztapalapa-en``): the
+        folder under ``outputs/`` and the key of its manifest.
+        """
+        data = {"report": report, **self.model_dump(exclude={"timeout"})}
+        _check_plain(data)
+        return data
+
+
+class CityParams(ReportParams):
+    """Everything a city notebook needs to know about its city."""
     city: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     title: str
     language: Literal["en", "es", "ru"] = "en"
@@ -114,7 +129,6 @@ class CityParams(BaseModel):
     country: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     comparison: dict[str, float] = Field(default_factory=dict)
     comparison_source: str = ""
-    timeout: int = 600
 
     @field_validator("modules")
     @classmethod
@@ -136,35 +150,13 @@ class CityParams(BaseModel):
             raise ValueError(f"unknown chapters {unknown}; chapters are {[c.key for c in CHAPTERS]}")
         return v
 
-    @field_validator("comparison")
+    @field_validator("headline", "comparison")
     @classmethod
-    def _known_comparison(cls, v: dict[str, float]) -> dict[str, float]:
-        from .indicators import load_catalogue
+    def _known_indicators(cls, v: list[str] | dict[str, float]) -> list[str] | dict[str, float]:
+        from .indicators import check_indicator_ids
 
-        unknown = sorted(set(v) - set(load_catalogue()))
-        if unknown:
-            raise ValueError(f"unknown indicator ids {unknown}")
+        check_indicator_ids(v)
         return v
-
-    @field_validator("headline")
-    @classmethod
-    def _known_indicators(cls, v: list[str]) -> list[str]:
-        from .indicators import load_catalogue
-
-        unknown = sorted(set(v) - set(load_catalogue()))
-        if unknown:
-            raise ValueError(f"unknown indicator ids {unknown}")
-        return v
-
-    def notebook_parameters(self, report: str) -> dict[str, Any]:
-        """The values injected into the notebook (plain str/int/float/bool/list/dict only).
-
-        ``report`` is the name of the build (the params file's stem, e.g. ``iztapalapa-en``): the
-        folder under ``outputs/`` and the key of its manifest.
-        """
-        data = {"report": report, **self.model_dump(exclude={"timeout"})}
-        _check_plain(data)
-        return data
 
 
 def _check_plain(value: Any, where: str = "params") -> None:
