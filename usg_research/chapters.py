@@ -48,7 +48,7 @@ from .schema import (
 from .shares import indicator_shares, item_shares, scale_shares
 from .stats import cronbach_alpha, logistic_model, rao_scott_tests
 from .synth import iccs_map_path
-from .tables import annex_view, cleaning_summary, fmt_estimate, headline, headline_view
+from .tables import annex_view, cleaning_summary, fmt_estimate, headline, headline_view, missing_headline
 
 if TYPE_CHECKING:
     from .assessment import Assessment
@@ -146,6 +146,13 @@ def _need_vars(a: Assessment, variables: list[str]) -> list[str]:
     return have
 
 
+def _need_all(a: Assessment, variables: list[str]) -> None:
+    """NotAvailable naming the variables the survey did not ask, when any of them is missing."""
+    lacking = [v for v in variables if v not in a.respondents or a.respondents[v].isna().all()]
+    if lacking:
+        raise NotAvailable(a.words.phrase("no_variables", vars=", ".join(lacking)))
+
+
 def _caption(a: Assessment, output_id: str, source: str, universe: str | None = None, n: int | None = None,
              note: str = "") -> str:
     w = a.words
@@ -234,11 +241,23 @@ def _population_total(a: Assessment) -> float:
 
 # --- executive summary and methodology --------------------------------------------------------------
 
+def _headline_note(a: Assessment) -> str:
+    """The CI note, and which headline indicators the survey cannot support (and why)."""
+    w = a.words
+    note = w.phrase("ci_note") + "."
+    lacking = missing_headline(a.indicators, a.params.headline, a.catalogue, a.respondents.columns)
+    if lacking:
+        reasons = "; ".join(f"{a.catalogue[i].labels[a.params.language]} "
+                            f"({w.phrase('no_variables', vars=', '.join(v))})" for i, v in lacking)
+        note += " " + w.phrase("not_available", reason=reasons) + "."
+    return note
+
+
 @builds("TAB-SUM-01")
 def _summary_table(a: Assessment) -> Output:
     w = a.words
     head = headline(a.indicators, a.params.headline, a.catalogue, a.params.language)
-    return Output(head, _caption(a, "TAB-SUM-01", "survey", w.phrase("all_adults"), a.n, w.phrase("ci_note") + "."),
+    return Output(head, _caption(a, "TAB-SUM-01", "survey", w.phrase("all_adults"), a.n, _headline_note(a)),
                   view=headline_view(head, a.catalogue, w))
 
 
@@ -247,7 +266,7 @@ def _summary_figure(a: Assessment) -> Output:
     w = a.words
     head = headline(a.indicators, a.params.headline, a.catalogue, a.params.language)
     fig = figures.dot_interval(head, title=w.title("FIG-SUM-01"), suppressed_word=w.label("word:suppressed"))
-    return Output(head, _caption(a, "FIG-SUM-01", "survey", w.phrase("all_adults"), a.n, w.phrase("ci_note") + "."),
+    return Output(head, _caption(a, "FIG-SUM-01", "survey", w.phrase("all_adults"), a.n, _headline_note(a)),
                   figure=fig)
 
 
@@ -547,7 +566,7 @@ def _prevalence_incidence(a: Assessment) -> Output:
 # --- reporting --------------------------------------------------------------------------------------
 
 def _by_crime(a: Assessment, output_id: str, var: str, values: tuple[str, ...], universe_key: str) -> Output:
-    _need_vars(a, [var, "last_crime"])
+    _need_all(a, [var, "last_crime"])
     t = item_shares(a.design, [var], by="last_crime", rules=a.rules, values=values)
     w = a.words
     t = t.assign(label=[w.label("level:total") if d == "total" else w.code("crime", lv)

@@ -18,9 +18,21 @@ from .errors import USGAError
 
 def _validate(args: argparse.Namespace) -> int:
     from .clean import clean_city
+    from .gaps import find_gaps
 
     status = 0
     for city in args.city:
+        try:
+            gaps = find_gaps(city)
+        except USGAError as exc:
+            print(f"{city}: validation failed\n{exc}", file=sys.stderr)
+            status = 1
+            continue
+        if gaps.gaps:
+            print(gaps.text())
+            print(f"{city}: not ready: fix the {len(gaps.gaps)} item(s) above, then validate again")
+            status = 1
+            continue
         try:
             tables = clean_city(city)
         except USGAError as exc:
@@ -30,8 +42,25 @@ def _validate(args: argparse.Namespace) -> int:
         for log in tables.logs.values():
             print(log.text())
             assert log.rows_in == log.rows_kept + log.rows_excluded
+        if gaps.notes:
+            print(gaps.text())
         print(f"{city}: OK ({'synthetic data' if tables.codebook.synthetic else 'real data'})")
     return status
+
+
+def _new_city(args: argparse.Namespace) -> int:
+    from .scaffold import new_city
+
+    print(new_city(args.name, args.survey, args.incidents, args.population, args.language, args.force).summary())
+    return 0
+
+
+def _example_export(args: argparse.Namespace) -> int:
+    from .example_export import write_example_export
+
+    for path in write_example_export(args.folder):
+        print(path.as_posix())
+    return 0
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -104,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="load, validate and clean a city's data; print the cleaning summary")
     p.add_argument("city", nargs="+")
     p.set_defaults(func=_validate)
+    p = sub.add_parser("new-city", help="set up a new city from its exports: codebook, params, notebook")
+    p.add_argument("name", help="the city's name: lower-case letters, digits and _")
+    p.add_argument("--survey", required=True, help="survey export (.sav, .dta, .csv, .xlsx, .parquet)")
+    p.add_argument("--incidents", help="police-recorded incidents (optional)")
+    p.add_argument("--population", help="census population by area, sex and age group (optional)")
+    p.add_argument("--language", default="en", choices=["en", "es", "ru"], help="report language (default en)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing city's files")
+    p.set_defaults(func=_new_city)
+    p = sub.add_parser("example-export", help="write the new-city tutorial's example export (synthetic)")
+    p.add_argument("folder", help="folder to write it into")
+    p.set_defaults(func=_example_export)
     p = sub.add_parser("build", help="execute the city notebooks and render their reports into outputs/")
     p.add_argument("city", nargs="*", help="cities to build (default: all)")
     p.add_argument("--jobs", type=int, default=2, help="cities built in parallel (default 2)")

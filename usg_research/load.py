@@ -37,11 +37,19 @@ DELIMITERS = ",;\t|"
 
 @dataclass
 class RawTable:
-    """A raw file's cells as text, with its value labels (empty for CSV)."""
+    """A raw file's cells as text, with what an SPSS / Stata file says about them (empty for CSV).
+
+    ``labels`` are value labels per column; ``user_missing`` the codes a column
+    declares as missing (SPSS user-missing values, kept as codes, never blanked);
+    ``column_labels`` the question text per column; ``file_label`` the file's own label.
+    """
 
     file: str
     data: pd.DataFrame
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    user_missing: dict[str, list[str]] = field(default_factory=dict)
+    column_labels: dict[str, str] = field(default_factory=dict)
+    file_label: str = ""
 
 
 @dataclass
@@ -162,14 +170,29 @@ def _read_stat(path: Path, encoding: str | None) -> RawTable:
     reader = pyreadstat.read_sav if path.suffix.lower() == ".sav" else pyreadstat.read_dta
     kw = {"encoding": encoding} if encoding else {}
     try:
-        df, meta = reader(str(path), apply_value_formats=False, **kw)
+        # user_missing=True: SPSS "user-missing" codes (don't know, refused ...) stay codes for the
+        # codebook to map; pyreadstat's default would blank them, merging refusals with "not asked"
+        df, meta = reader(str(path), apply_value_formats=False, user_missing=True, **kw)
     except Exception as exc:  # pyreadstat raises its own ReadstatError / PyreadstatError
         raise LoadError(name, f"cannot be read as {path.suffix[1:].upper()}: {exc}") from None
     labels = {
         col: {raw_key(k): str(v) for k, v in lab.items()}
         for col, lab in (meta.variable_value_labels or {}).items()
     }
-    return RawTable(name, _cells_to_text(df), labels)
+    text = _cells_to_text(df)
+    user_missing: dict[str, list[str]] = {}
+    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        codes: list[str] = []
+        for r in ranges:
+            lo, hi = r["lo"], r["hi"]
+            if lo == hi:
+                codes.append(raw_key(lo))
+            else:  # a range: the values in the data that fall inside it
+                vals = pd.to_numeric(df[col], errors="coerce")
+                codes += [raw_key(v) for v in sorted(vals[(vals >= lo) & (vals <= hi)].unique())]
+        user_missing[str(col)] = list(dict.fromkeys(codes))
+    column_labels = {str(c): str(lab) for c, lab in (meta.column_names_to_labels or {}).items() if lab}
+    return RawTable(name, text, labels, user_missing, column_labels, str(meta.file_label or ""))
 
 
 def read_raw(path: str | Path, fmt: str | None = None, encoding: str | None = None,

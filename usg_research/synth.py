@@ -300,7 +300,7 @@ def _survey(rng: np.random.Generator, p: CityProfile, n: int, dirty: bool = True
     }
     start = pd.Timestamp(f"{p.survey_year}-09-01")
     out["interview_date"] = (start + pd.to_timedelta(rng.integers(0, 61, n), unit="D")).to_numpy()
-    first, last = (np.array(x) for x in _NAMES[p.name])
+    first, last = (np.array(x) for x in _NAMES.get(p.name, _NAMES["mathare"]))
     given, family = first[rng.integers(0, len(first), n)], last[rng.integers(0, len(last), n)]
     out["respondent_name"] = (given + " " + family).astype(object)
     out["phone"] = np.array([f"+{rng.integers(10**10, 10**11)}" for _ in range(n)], dtype=object)
@@ -556,21 +556,24 @@ def _qualitative(rng: np.random.Generator, p: CityProfile) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["session_id", "method", "stakeholder_group", "area", "theme", "tvc"])
 
 
-def generate_city(city: str, n: int | None = None, seed: int | None = None, dirty: bool = True,
+def generate_city(city: str | CityProfile, n: int | None = None, seed: int | None = None, dirty: bool = True,
                   incident_share: float = 1.0) -> CityData:
     """Generate a pilot city's synthetic canonical tables.
 
     Parameters
     ----------
-    city : one of ``iztapalapa``, ``mathare``, ``tashkent``.
+    city : one of ``iztapalapa``, ``mathare``, ``tashkent``, or a profile of its own.
     n : survey sample size (default: the city's profile).
     seed : random seed (default: the city's profile seed).
     dirty : add the controlled defects that cleaning must handle (default True).
     incident_share : scale the number of incident records (small test cities).
     """
-    if city not in PROFILES:
+    if isinstance(city, CityProfile):
+        p = city
+    elif city in PROFILES:
+        p = PROFILES[city]
+    else:
         raise ValueError(f"no synthetic profile for {city!r}; known: {sorted(PROFILES)}")
-    p = PROFILES[city]
     rng = np.random.default_rng(p.seed if seed is None else seed)
     survey = _survey(rng, p, n or p.n_respondents, dirty)
     incidents = _incidents(rng, p, incident_share)

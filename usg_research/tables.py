@@ -32,12 +32,23 @@ def fmt_estimate(est: float, lo: float, hi: float, unit: str, decimals: int, fla
 
 
 def headline(ind: pd.DataFrame, ids: list[str], catalogue: dict[str, Indicator], language: str) -> pd.DataFrame:
-    """Headline indicators (whole sample): tidy rows with label, SDG, unit and flag."""
+    """Headline indicators (whole sample): tidy rows with label, SDG, unit and flag.
+
+    Ids the survey cannot support (not in ``ind``) are left out; :func:`missing_headline` names them.
+    """
+    ids = [i for i in ids if i in set(ind["indicator"])]
     tot = ind[(ind["domain"] == "total") & ind["indicator"].isin(ids)].set_index("indicator").loc[ids].reset_index()
     tot.insert(1, "label", [catalogue[i].labels[language] for i in tot["indicator"]])
     tot.insert(2, "sdg", [catalogue[i].sdg or "" for i in tot["indicator"]])
     tot["unit"] = [catalogue[i].unit for i in tot["indicator"]]
     return tot[["indicator", "label", "sdg", "unit", "estimate", "se", "ci_low", "ci_high", "cv", "n", "flag"]]
+
+
+def missing_headline(ind: pd.DataFrame, ids: list[str], catalogue: dict[str, Indicator],
+                     columns: pd.Index) -> list[tuple[str, list[str]]]:
+    """Headline ids the survey cannot support, each with the variables it lacks."""
+    have = set(ind["indicator"])
+    return [(i, [v for v in catalogue[i].variables() if v not in columns]) for i in ids if i not in have]
 
 
 def headline_view(tidy: pd.DataFrame, catalogue: dict[str, Indicator], words: Words) -> pd.DataFrame:
