@@ -98,11 +98,13 @@ class Assessment:
 
     def chapter(self, key: str) -> _Html:
         """A chapter heading and its introduction, in the report language (focus chapters are marked)."""
+        from .chapters import chapter_intro
+
         w = self.words
         mark = f' <small style="color:#b45309">({html.escape(w.phrase("focus"))})</small>' \
             if key in self.params.emphasis else ""
         return _Html(f'<h2 id="ch-{key}">{html.escape(w.chapter(key))}{mark}</h2>'
-                     f"<p>{html.escape(w.intro(key))}</p>")
+                     f"<p>{html.escape(chapter_intro(self, key))}</p>")
 
     def show(self, output_id: str) -> _Html:
         """Build, save, register and display one output (or record it as not available)."""

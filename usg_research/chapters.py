@@ -146,6 +146,33 @@ def _need_vars(a: Assessment, variables: list[str]) -> list[str]:
     return have
 
 
+def _supplied(a: Assessment) -> list[str]:
+    """The tables besides the survey that this city supplied: ``police``, ``census``, ``qual``."""
+    names = {"police": "incident", "census": "population", "qual": "qualitative"}
+    return [k for k, t in names.items() if a.table(t) is not None and not a.table(t).empty]
+
+
+def _joined(a: Assessment, items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {a.words.phrase('and')} {items[-1]}"
+
+
+def sources(a: Assessment) -> str:
+    """'Sources: household survey, recorded offences, ...': the sources this city supplied."""
+    w = a.words
+    items = ["survey"] + [k for k in _supplied(a) if k != "census"]
+    return f"{w.phrase('sources')}: {', '.join(w.phrase('src_' + k) for k in items)}"
+
+
+def chapter_intro(a: Assessment, key: str) -> str:
+    """A chapter's introduction; the methodology's first sentence names this city's design and sources."""
+    w = a.words
+    if key != "methodology":
+        return w.intro(key)
+    design = "method_stratified" if "stratum" in a.respondents else "method_clustered"
+    first = _joined(a, [w.phrase(design)] + [w.phrase("method_" + k) for k in _supplied(a)])
+    return f"{first}. {w.intro(key)}"
+
+
 def _need_all(a: Assessment, variables: list[str]) -> None:
     """NotAvailable naming the variables the survey did not ask, when any of them is missing."""
     lacking = [v for v in variables if v not in a.respondents or a.respondents[v].isna().all()]
@@ -156,7 +183,7 @@ def _need_all(a: Assessment, variables: list[str]) -> None:
 def _caption(a: Assessment, output_id: str, source: str, universe: str | None = None, n: int | None = None,
              note: str = "") -> str:
     w = a.words
-    parts = [w.title(output_id) + ".", w.phrase(f"source_{source}") + ";"]
+    parts = [w.title(output_id) + ".", (sources(a) if source == "all" else w.phrase(f"source_{source}")) + ";"]
     if universe:
         parts.append(f"{w.phrase('universe')}: {universe};")
     if n is not None:
