@@ -176,6 +176,9 @@ def test_build_gives_a_complete_report(built: Path):
     for o in man["outputs"]:
         for f in o["files"]:
             assert (out / f["path"]).is_file(), f
+    # the methodology describes this design and these sources, not the pilots'
+    assert "clustered design without strata, recorded crime and census population." in html
+    assert "qualitative fieldwork" not in html
     # the headline names what it cannot show and why
     assert "the survey did not ask report_other" in html
     # no respondent-level identifiers or names reach the outputs
