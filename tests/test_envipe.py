@@ -1,0 +1,83 @@
+"""The ENVIPE 2021 adapter on INEGI's public microdata (../shared/data/envipe2021_inegi; skipped without it).
+
+- INEGI's published national figures for 2020 are reproduced from the crime module.
+- Every estimate and SE equals R ``survey`` 4.1.1 on the same design to 1e-8 (reference values in
+  tests/r/envipe_reference.csv, made by tests/r/envipe.R through benchmarks/bench_envipe.py --reference).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from usg_research.adapters.envipe import crimes, person_table, persons, reporting_table, sample_psus
+from usg_research.errors import LoadError
+from usg_research.indicators import indicator_table
+
+REFERENCE = Path(__file__).parent / "r" / "envipe_reference.csv"
+
+
+@pytest.fixture(scope="module")
+def envipe(shared_data: Path) -> Path:
+    folder = shared_data / "envipe2021_inegi"
+    if not (folder / "TMod_Vic_national.parquet").is_file():
+        pytest.skip("ENVIPE 2021 extract is not present")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reporting(envipe: Path) -> pd.DataFrame:
+    return reporting_table(crimes(envipe), sample_psus(envipe), states=["09"])
+
+
+def _ref(table: str) -> pd.DataFrame:
+    ref = pd.read_csv(REFERENCE, dtype={"level": str, "domain": str})
+    return ref[ref["table"] == table]
+
+
+def test_inegi_published_national_figures(reporting: pd.DataFrame):
+    # INEGI, ENVIPE 2021 press release (22 Sept 2021): 27.6 million crimes in 2020, 10.1% reported,
+    # carpeta de investigación in 6.7% of crimes, cifra negra 93.3%
+    nat = reporting[(reporting["area"] == "national") & (reporting["sex"] == "total")].set_index("measure")
+    assert round(nat.loc["crimes", "estimate"] / 1e6, 1) == 27.6
+    assert round(100 * nat.loc["reported", "estimate"], 1) == 10.1
+    assert round(100 * nat.loc["carpeta", "estimate"], 1) == 6.7
+    assert round(100 * nat.loc["cifra_negra", "estimate"], 1) == 93.3
+    assert int(nat.loc["crimes", "n"]) == 32_641  # the module's 37,156 crimes less 4,515 acts of vandalism
+
+
+def test_reporting_table_matches_r_survey(reporting: pd.DataFrame):
+    ref = _ref("crimes")
+    got = reporting.assign(level=reporting["sex"], domain=reporting["area"], indicator=reporting["measure"])
+    merged = ref.merge(got, on=["indicator", "domain", "level"], suffixes=("_r", ""))
+    assert len(merged) == len(ref) == 24  # nation and Mexico City x (total, male, female) x 4 measures
+    assert merged["estimate"].to_numpy() == pytest.approx(merged["estimate_r"].to_numpy(), rel=1e-8)
+    assert merged["se"].to_numpy() == pytest.approx(merged["se_r"].to_numpy(), rel=1e-8)
+
+
+def test_person_indicator_table_matches_r_survey(envipe: Path):
+    table = indicator_table(person_table(envipe))
+    ref = _ref("persons")
+    ref = ref[ref["level"].notna()]  # R's svyby also shows the blank age group (age not known); we leave it out
+    merged = ref.merge(table, on=["indicator", "domain", "level"], suffixes=("_r", ""))
+    assert len(merged) == len(ref) == len(table) == 116
+    shown = merged[merged["flag"] != "suppressed"]
+    assert len(shown) > 100
+    assert shown["estimate"].to_numpy() == pytest.approx(shown["estimate_r"].to_numpy(), rel=1e-8)
+    assert shown["se"].to_numpy() == pytest.approx(shown["se_r"].to_numpy(), rel=1e-8)
+
+
+def test_mexico_city_subset_reads_the_same_people(envipe: Path):
+    cdmx = persons(envipe, "cdmx")
+    nat = persons(envipe)
+    assert len(cdmx) == 5_831 and (cdmx["state"] == "09").all()
+    assert (cdmx["municipality"] == "09007").sum() == 873  # Iztapalapa
+    same = nat[nat["state"] == "09"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cdmx.reset_index(drop=True), same)
+
+
+def test_a_missing_table_names_the_folder_and_files(tmp_path: Path):
+    with pytest.raises(LoadError, match=r"no ENVIPE crime table: expected one of \['TMod_Vic_national.parquet'"):
+        crimes(tmp_path)

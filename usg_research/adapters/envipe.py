@@ -1,0 +1,235 @@
+"""ENVIPE 2021 (INEGI's national victimisation survey) onto the canonical schema, with INEGI's definitions.
+
+The mapping is declared in ``envipe2021.yaml`` beside this module: the
+tables and their design (``FAC_ELE`` / ``FAC_HOG`` / ``FAC_DEL``, strata
+``EST_DIS``, PSUs ``UPM_DIS``), the crime codes (which count as *delitos*,
+household or personal, canonical crime type), the person file's screeners and
+the crime module's reporting variables. :func:`read_envipe` reads a data
+folder (INEGI's national files as Parquet, or the Mexico City CSV subset);
+:func:`persons` gives the canonical respondent table (``vict_<crime>_12m``
+for 2020, sex, age, state and municipality of residence, design columns);
+:func:`crimes` one row per crime of the module; :func:`reporting_table` the
+crimes occurred, reported, with a *carpeta de investigación* and the
+*cifra negra*, with design-based SEs, for the nation and any entity of
+occurrence, by sex of the victim.
+
+Examples
+--------
+>>> cb = codebook()
+>>> cb["crimes"]["03"]["counted"], cb["design"]["crime"]["weight"]
+(False, 'FAC_DEL')
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import LoadError
+from ..indicators import QualityRules, flag, suppress
+from ..paths import relative
+from ..schema import CRIMES
+from ..survey import SurveyDesign
+
+Subset = Literal["national", "cdmx"]
+#: The measures of :func:`reporting_table`: a total (crimes) and four shares of crimes.
+MEASURES = ("crimes", "reported", "carpeta", "cifra_negra")
+
+
+@lru_cache(maxsize=1)
+def codebook() -> dict:
+    """The ENVIPE 2021 codebook (``envipe2021.yaml``)."""
+    return yaml.safe_load(Path(__file__).with_name("envipe2021.yaml").read_text(encoding="utf-8"))
+
+
+def read_envipe(folder: str | Path, table: str, subset: Subset = "national",
+                columns: list[str] | None = None) -> pd.DataFrame:
+    """Read one ENVIPE table (``dwelling``, ``household``, ``person``, ``crime``) as text, weights as floats.
+
+    ``subset="national"`` reads ``<stem>_national.parquet`` (or INEGI's full file ``<stem>.parquet`` /
+    ``<stem>.csv`` when that is what the folder holds); ``"cdmx"`` reads ``<stem>_cdmx.csv``.
+    """
+    folder = Path(folder)
+    stem = codebook()["files"][table]
+    names = [f"{stem}_cdmx.csv"] if subset == "cdmx" else [f"{stem}_national.parquet", f"{stem}.parquet",
+                                                              f"{stem}.csv"]
+    path = next((folder / n for n in names if (folder / n).is_file()), None)
+    if path is None:
+        raise LoadError(relative(folder), f"no ENVIPE {table} table: expected one of {names} (see the README, "
+                                          "'ENVIPE: INEGI's public microdata')")
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path, columns=columns)
+    else:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=columns, encoding="utf-8")
+    for col in df.columns:
+        if col.startswith("FAC_"):
+            df[col] = pd.to_numeric(df[col], errors="raise").astype(float)
+        elif df[col].dtype != object:
+            df[col] = df[col].astype(str)
+    return df
+
+
+def _answer(s: pd.Series) -> pd.Series:
+    return s.map(codebook()["answers"])
+
+
+def persons(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
+    """The canonical respondent table of the selected adults (TPer_Vic2), victimisation in 2020.
+
+    ``vict_<crime>_12m`` is ``yes`` when any ENVIPE code of that canonical crime was screened yes, ``no``
+    when all were no, else missing (don't know); ``n_<crime>_12m`` sums the times (98/99 missing).
+    ``vict_any_envipe`` covers every code INEGI counts (all but vandalism), as INEGI's prevalence does.
+    """
+    cb = codebook()
+    d = cb["design"]["person"]
+    p = read_envipe(folder, "person", subset)
+    out = pd.DataFrame({
+        "resp_id": p["ID_PER"], "weight": p[d["weight"]], "stratum": p[d["stratum"]], "psu": p[d["psu"]],
+        "state": p["CVE_ENT"], "municipality": p["CVE_ENT"] + p["CVE_MUN"],
+        "sex": p["SEXO"].map(cb["sex"]), "age": pd.to_numeric(p["EDAD"], errors="coerce"),
+    })
+    out.loc[out["age"] > 97, "age"] = np.nan  # 98/99: age not known
+    answers: dict[str, pd.Series] = {}
+    times: dict[str, pd.Series] = {}
+    for s in cb["screener"].values():
+        for code in s["codes"]:
+            answers[code] = _answer(p[s["asked"].format(code=code)])
+            t = pd.to_numeric(p[s["times"].format(code=code)], errors="coerce")
+            times[code] = t.where(~t.isin([98, 99]))
+    for crime in CRIMES:
+        codes = [c for c, spec in cb["crimes"].items() if spec["canonical"] == crime]
+        a = pd.DataFrame({c: answers[c] for c in codes})
+        out[f"vict_{crime}_12m"] = _any_yes(a)
+        n = pd.DataFrame({c: times[c].where(answers[c].eq("yes")) for c in codes}).sum(axis=1, min_count=1)
+        out[f"n_{crime}_12m"] = n
+    counted = [c for c, spec in cb["crimes"].items() if spec["counted"]]
+    out["vict_any_envipe"] = _any_yes(pd.DataFrame({c: answers[c] for c in counted}))
+    return out
+
+
+def person_table(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
+    """:func:`persons` with the derived variables of a clean respondent table, ``area`` = entity of residence.
+
+    This is what :func:`usg_research.indicators.indicator_table` evaluates: the catalogue's
+    victimisation indicators for 2020, by sex, age group and entity.
+    """
+    from ..clean import derive_respondent
+
+    df, _ = derive_respondent(persons(folder, subset))
+    df["area"] = df["state"]
+    return df
+
+
+def _any_yes(a: pd.DataFrame) -> pd.Series:
+    yes = a.eq("yes").any(axis=1)
+    no = a.eq("no").all(axis=1)
+    return pd.Series(np.where(yes, "yes", np.where(no, "no", None)), index=a.index, dtype=object)
+
+
+def _holds(m: pd.DataFrame, rule: dict) -> pd.Series:
+    cols = rule.get("any_of") or [rule["var"]]
+    return m[cols].isin(rule["in"]).any(axis=1)
+
+
+def crimes(folder: str | Path, subset: Subset = "national", counted_only: bool = True) -> pd.DataFrame:
+    """One row per crime of the victimisation module (TMod_Vic) with INEGI's reporting definitions.
+
+    Columns: ``crime_code``, ``crime`` (canonical or None), ``unit``, ``state_occurred``, ``state``
+    (of residence), ``sex``, ``age`` of the victim, ``reported``, ``carpeta``, ``cifra_negra`` (0/1), and
+    the design ``weight`` (FAC_DEL), ``stratum``, ``psu``. ``counted_only`` keeps the crimes INEGI counts
+    (vandalism is asked but not counted).
+    """
+    cb = codebook()
+    d = cb["design"]["crime"]
+    mod = cb["module"]
+    m = read_envipe(folder, "crime", subset)
+    spec = pd.DataFrame.from_dict(cb["crimes"], orient="index")
+    unknown = sorted(set(m["BPCOD"]) - set(spec.index))
+    if unknown:
+        raise LoadError("TMod_Vic", f"crime codes {unknown} are not in the ENVIPE codebook", column="BPCOD")
+    carpeta = _holds(m, mod["carpeta"]).astype(float)
+    out = pd.DataFrame({
+        "crime_code": m["BPCOD"], "crime": m["BPCOD"].map(spec["canonical"]),
+        "unit": m["BPCOD"].map(spec["unit"]), "counted": m["BPCOD"].map(spec["counted"]).astype(bool),
+        "state_occurred": m[mod["state_occurred"]], "state": m["UPM"].str[:2],
+        "sex": m["SEXO"].map(cb["sex"]), "age": pd.to_numeric(m["EDAD"], errors="coerce"),
+        "reported": _holds(m, mod["reported"]).astype(float), "carpeta": carpeta, "cifra_negra": 1.0 - carpeta,
+        "weight": m[d["weight"]], "stratum": m[d["stratum"]], "psu": m[d["psu"]],
+    })
+    if counted_only:
+        out = out[out["counted"]].reset_index(drop=True)
+    return out.drop(columns="counted")
+
+
+def sample_psus(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
+    """Every sampled PSU with its stratum (from the person file): the frame of the crime-level design."""
+    d = codebook()["design"]["person"]
+    p = read_envipe(folder, "person", subset, columns=[d["stratum"], d["psu"]])
+    return p.drop_duplicates().rename(columns={d["stratum"]: "stratum", d["psu"]: "psu"}).reset_index(drop=True)
+
+
+def crime_design_data(records: pd.DataFrame, psus: pd.DataFrame) -> pd.DataFrame:
+    """Crime records plus one empty row for each sampled PSU where no crime was recorded.
+
+    Crimes are a domain of the whole sample: a PSU without crimes still counts in its stratum's
+    variance (R: ``subset()`` of the full design). The empty rows have weight 1 and no values, so they
+    are outside every estimate's universe; ``in_sample`` marks the crime rows.
+    """
+    missing = psus[~psus["psu"].isin(records["psu"])]
+    empty = pd.DataFrame({"stratum": missing["stratum"].to_numpy(), "psu": missing["psu"].to_numpy(),
+                          "weight": 1.0})
+    out = pd.concat([records.assign(in_sample=True), empty.assign(in_sample=False)], ignore_index=True)
+    for col in ("reported", "carpeta", "cifra_negra"):
+        out[col] = out[col].astype(float)
+    return out
+
+
+def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str] | None = None,
+                    rules: QualityRules | None = None) -> pd.DataFrame:
+    """Crimes occurred, reported, with a carpeta and the cifra negra, by area of occurrence and sex.
+
+    Parameters
+    ----------
+    records : :func:`crimes` (the national file: entities are domains of the full design).
+    psus : :func:`sample_psus`: the sample's PSUs, so that PSUs without crimes keep their place.
+    states : entity codes of occurrence to report besides the nation (e.g. ``["09"]``); all when None.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``area`` (``national`` or the entity code), ``sex`` (``total``, ``male``, ``female``),
+        ``measure`` (``crimes``: weighted total; ``reported``, ``carpeta``, ``cifra_negra``: shares of the
+        crimes), ``estimate, se, ci_low, ci_high, cv, n, flag``. One vectorised pass of the design.
+    """
+    data = crime_design_data(records, psus)
+    design = SurveyDesign(data, weight="weight", strata="stratum", psu="psu")
+    ones = pd.DataFrame({"crimes": np.where(data["in_sample"], 1.0, np.nan)})
+    shares = data[["reported", "carpeta", "cifra_negra"]]
+    by = [None, "sex", "state_occurred", ["state_occurred", "sex"]]
+    tot = design.estimate(ones, by, kind="total")
+    prop = design.estimate(shares, by, kind="mean", proportion=[True] * 3)
+    res = pd.concat([tot, prop], ignore_index=True)
+    parts = res["level"].str.split(" / ", expand=True).reindex(columns=[0, 1])
+    area = np.where(res["domain"].str.startswith("state_occurred"), parts[0], "national")
+    sex = np.where(res["domain"] == "sex", parts[0], np.where(res["domain"] == "state_occurred x sex", parts[1],
+                                                               "total"))
+    out = pd.DataFrame({"area": area, "sex": sex, "measure": res["column"]})
+    out = pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n"]]], axis=1)
+    if states is not None:
+        out = out[out["area"].isin(["national", *states])]
+    out["flag"] = flag(out["cv"], out["n"], rules)
+    out = suppress(out).drop(columns="deff")
+    order = {m: i for i, m in enumerate(MEASURES)}
+    out = out.assign(_a=(out["area"] != "national").astype(int), _s=out["sex"].map({"total": 0, "male": 1,
+                                                                                   "female": 2}),
+                     _m=out["measure"].map(order))
+    return out.sort_values(["_a", "area", "_s", "_m"]).drop(columns=["_a", "_s", "_m"]).reset_index(drop=True)
+
+
+__all__ = ["MEASURES", "codebook", "crime_design_data", "crimes", "person_table", "persons", "read_envipe",
+           "reporting_table", "sample_psus"]
