@@ -96,6 +96,19 @@ def _decode(path: Path, raw: bytes, encoding: str | None) -> str:
         raise LoadError(name, f"bytes {bad!r} are not valid {encoding}{hint}", line=line) from None
 
 
+def sniff_delimiter(header: str) -> str:
+    """The delimiter a CSV header line uses: the most frequent of ``, ; tab |`` (``,`` when none).
+
+    Examples
+    --------
+    >>> sniff_delimiter("folio;sexo;edad"), sniff_delimiter("id")
+    (';', ',')
+    """
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTable:
     name = relative(path)
     try:
@@ -108,11 +121,7 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTab
     if not text.strip():
         raise LoadError(name, "the file is empty")
     if delimiter is None:
-        first = text[: text.find("\n")] if "\n" in text else text
-        counts = {d: first.count(d) for d in DELIMITERS}
-        delimiter = max(counts, key=lambda d: counts[d])
-        if counts[delimiter] == 0:
-            delimiter = ","
+        delimiter = sniff_delimiter(text[: text.find("\n")] if "\n" in text else text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)

@@ -34,7 +34,7 @@ import yaml
 from .codebook import TABLE_KEYS
 from .errors import USGAError
 from .guess import ColumnGuess, TableGuess, guess_table, scale_variables
-from .load import DELIMITERS, RawTable, read_raw
+from .load import RawTable, read_raw, sniff_delimiter
 from .notebooks import city_notebook, write_notebook
 from .params import CityParams
 from .paths import codebook_path, params_path, project_root, raw_dir, relative
@@ -120,10 +120,7 @@ def _delimiter(path: Path, encoding: str | None) -> str | None:
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
         return None
     with path.open(encoding=encoding or "utf-8", errors="replace") as f:
-        first = f.readline()
-    counts = {d: first.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+        return sniff_delimiter(f.readline())
 
 
 def _date_format(values: pd.Series, formats: tuple[str, ...]) -> str | None:
