@@ -25,7 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from usg_research.adapters.envipe import crime_design_data, crimes, person_table, reporting_table, sample_psus
+from usg_research.adapters.envipe import (
+    crime_design_data,
+    crimes,
+    person_table,
+    persons,
+    reporting_table,
+    sample_psus,
+)
 from usg_research.indicators import indicator_table, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,14 +43,26 @@ def r_frames(df: pd.DataFrame, records: pd.DataFrame, psus: pd.DataFrame, ids: l
                                                                                                      pd.DataFrame]:
     """The design data R reads: one value column per indicator (NaN outside its universe), and the crimes."""
     cat = load_catalogue()
-    persons = df[["stratum", "psu", "weight", "sex", "age_group", "area"]].copy()
+    rows = df[["stratum", "psu", "weight", "sex", "age_group", "area", "municipality"]].copy()
     for i in ids:
-        persons[i] = cat[i].values(df) * cat[i].scale
-    k = crime_design_data(records, psus)[["stratum", "psu", "weight", "sex", "state_occurred", "in_sample",
-                                          "reported", "carpeta", "cifra_negra"]].copy()
+        rows[i] = cat[i].values(df) * cat[i].scale
+    k = crime_design_data(records, psus)[["stratum", "psu", "weight", "sex", "state_occurred",
+                                          "municipality_occurred", "in_sample", "reported", "carpeta",
+                                          "cifra_negra"]].copy()
     k["in_sample"] = k["in_sample"].astype(int)
     k["one"] = 1.0
-    return persons, k
+    return rows, k
+
+
+def stacked_rows(records: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Crime rows (crime = 1) and person rows (person = 1) of one design, for R's ``svyratio``."""
+    from usg_research.clean import derive_respondent
+
+    cols = ["weight", "stratum", "psu", "state", "municipality", "sex", "age"]
+    both = pd.concat([records[cols].assign(crime=1, person=0), people[cols].assign(crime=0, person=1)],
+                     ignore_index=True)
+    both["age_group"] = derive_respondent(both[["age"]].where(both[["age"]] < 98))[0]["age_group"]
+    return both.drop(columns="age")
 
 
 def best(fn, repeat: int = 3) -> tuple[float, object]:
@@ -61,7 +80,7 @@ def main() -> None:
     ap.add_argument("--reference", action="store_true", help="write tests/r/envipe_reference.csv")
     args = ap.parse_args()
     df = person_table(args.data)
-    records, psus = crimes(args.data), sample_psus(args.data)
+    records, psus, persons_ = crimes(args.data), sample_psus(args.data), persons(args.data)
     t_py_persons, table = best(lambda: indicator_table(df))
     t_py_crimes, _ = best(lambda: reporting_table(records, psus))
     ids = sorted(table["indicator"].unique())
@@ -72,9 +91,10 @@ def main() -> None:
         print(f"usg_research: persons {t_py_persons:.3f} s, crimes {t_py_crimes:.3f} s (Rscript not found: no ratio)")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        persons, k = r_frames(df, records, psus, ids)
-        persons.to_csv(Path(tmp) / "persons.csv", index=False)
+        person_rows, k = r_frames(df, records, psus, ids)
+        person_rows.to_csv(Path(tmp) / "persons.csv", index=False)
         k.to_csv(Path(tmp) / "crimes.csv", index=False)
+        stacked_rows(records, persons_).to_csv(Path(tmp) / "stacked.csv", index=False)
         table[["indicator", "domain"]].drop_duplicates().to_csv(Path(tmp) / "plan.csv", index=False)
         out = Path(tmp) / "r.csv"
         run = subprocess.run(["Rscript", str(ROOT / "tests/r/envipe.R"), tmp, str(out)], capture_output=True,

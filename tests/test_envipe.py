@@ -12,7 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from usg_research.adapters.envipe import crimes, person_table, persons, reporting_table, sample_psus
+from usg_research.adapters.envipe import (
+    crimes,
+    person_table,
+    persons,
+    rates_table,
+    reporting_table,
+    sample_psus,
+)
 from usg_research.errors import LoadError
 from usg_research.indicators import indicator_table
 
@@ -29,7 +36,7 @@ def envipe(shared_data: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def reporting(envipe: Path) -> pd.DataFrame:
-    return reporting_table(crimes(envipe), sample_psus(envipe), states=["09"])
+    return reporting_table(crimes(envipe), sample_psus(envipe), states=["09"], municipalities=["09007"])
 
 
 def _ref(table: str) -> pd.DataFrame:
@@ -52,7 +59,11 @@ def test_reporting_table_matches_r_survey(reporting: pd.DataFrame):
     ref = _ref("crimes")
     got = reporting.assign(level=reporting["sex"], domain=reporting["area"], indicator=reporting["measure"])
     merged = ref.merge(got, on=["indicator", "domain", "level"], suffixes=("_r", ""))
-    assert len(merged) == len(ref) == 24  # nation and Mexico City x (total, male, female) x 4 measures
+    # nation, Mexico City and Iztapalapa (places of occurrence) x (total, male, female) x 4 measures
+    assert len(merged) == len(ref) == len(reporting) == 36
+    shown = merged[merged["flag"] != "suppressed"]
+    assert len(shown) == 34  # Iztapalapa's carpeta share by sex: cv above 0.30
+    merged = shown
     assert merged["estimate"].to_numpy() == pytest.approx(merged["estimate_r"].to_numpy(), rel=1e-8)
     assert merged["se"].to_numpy() == pytest.approx(merged["se_r"].to_numpy(), rel=1e-8)
 
@@ -81,3 +92,43 @@ def test_mexico_city_subset_reads_the_same_people(envipe: Path):
 def test_a_missing_table_names_the_folder_and_files(tmp_path: Path):
     with pytest.raises(LoadError, match=r"no ENVIPE crime table: expected one of \['TMod_Vic_national.parquet'"):
         crimes(tmp_path)
+
+
+def test_iztapalapa_is_a_domain_of_the_national_design(envipe: Path):
+    # Iztapalapa's 873 residents estimated with every sampled PSU in its stratum (R: subset() of the full
+    # design), not as if its PSUs were the whole sample
+    people = person_table(envipe)
+    izt = people[people["municipality"] == "09007"]
+    frame = people[["stratum", "psu"]]
+    table = indicator_table(izt, frame=frame, disaggregations=["sex", "age_group"])
+    ref = _ref("persons_09007")
+    ref = ref[ref["level"].notna()]
+    merged = ref.merge(table, on=["indicator", "domain", "level"], suffixes=("_r", ""))
+    assert len(merged) == len(ref) == len(table) > 50
+    shown = merged[merged["flag"] != "suppressed"]
+    assert shown["estimate"].to_numpy() == pytest.approx(shown["estimate_r"].to_numpy(), rel=1e-8)
+    assert shown["se"].to_numpy() == pytest.approx(shown["se_r"].to_numpy(), rel=1e-8)
+    alone = indicator_table(izt, disaggregations=["sex", "age_group"])  # the subset taken as a survey
+    assert not (alone["se"].to_numpy() == pytest.approx(table["se"].to_numpy(), rel=1e-6))
+
+
+def test_rates_per_100k_match_inegi_and_r_survey(envipe: Path):
+    census = pd.DataFrame({"area": ["09007"], "sex": ["total"], "population": [1_835_486]})
+    rates = rates_table(crimes(envipe), persons(envipe), ["09", "09007"], census)
+    r = rates.set_index(["area", "sex", "age_group", "measure"]).sort_index()
+    # INEGI, ENVIPE 2021: 30,601 crimes per 100,000 inhabitants aged 18 or more in 2020
+    assert round(r.loc[("national", "total", "total", "per_100k_adults"), "estimate"]) == 30_601
+    izt = r.loc[("09007", "total", "total")]
+    assert izt.loc["per_100k_census", "estimate"] == pytest.approx(
+        1e5 * izt.loc["crimes", "estimate"] / 1_835_486, rel=1e-12)
+    ref = _ref("rates")
+    got = rates[(rates["measure"] == "per_100k_adults") & ((rates["sex"] == "total") | (rates["age_group"] == "total"))]
+    got = got.assign(domain=got["area"], indicator=got["measure"],
+                     level=got["sex"].where(got["sex"] != "total", got["age_group"]))
+    ref = ref[ref["level"].notna()]
+    merged = ref.merge(got, on=["indicator", "domain", "level"], suffixes=("_r", ""))
+    assert len(merged) == len(ref) == 3 * (1 + 2 + 6)  # 3 areas x (total, 2 sexes, 6 age groups)
+    shown = merged[merged["flag"] != "suppressed"]
+    assert len(shown) >= 25
+    assert shown["estimate"].to_numpy() == pytest.approx(shown["estimate_r"].to_numpy(), rel=1e-8)
+    assert shown["se"].to_numpy() == pytest.approx(shown["se_r"].to_numpy(), rel=1e-8)

@@ -163,3 +163,20 @@ def test_headline_chart_never_puts_rates_and_percentages_on_one_axis() -> None:
     assert pct.get_xlim() == (0, 100) and rate.get_xlim()[1] > 58000
     assert [tl.get_text() for tl in pct.get_yticklabels()] == ["a", "c"]  # suppressed row kept, marked
     assert any("suppressed" in txt.get_text() for txt in pct.texts)
+
+
+def test_a_frame_of_psus_gives_domain_estimates_of_the_full_design() -> None:
+    # one domain's rows plus the frame of every sampled PSU == the full data with the domain's outcome only
+    rng = np.random.default_rng(7)
+    n = 500
+    df = pd.DataFrame({"h": rng.integers(0, 4, n), "w": rng.uniform(1, 3, n), "y": rng.integers(0, 2, n) * 1.0})
+    df["psu"] = df["h"] * 100 + rng.integers(0, 40, n)  # many PSUs without a member of the domain
+    dom = rng.random(n) < 0.25
+    full = SurveyDesign(df.assign(y=df["y"].where(dom)), "w", "h", "psu").proportion("y")
+    part = SurveyDesign(df[dom], "w", "h", "psu", frame=df[["h", "psu"]]).proportion("y")
+    alone = SurveyDesign(df[dom], "w", "h", "psu").proportion("y")
+    assert part["se"].item() == pytest.approx(full["se"].item(), rel=1e-12)
+    assert part["estimate"].item() == pytest.approx(full["estimate"].item(), rel=1e-12)
+    assert alone["se"].item() != pytest.approx(full["se"].item(), rel=1e-6)
+    with pytest.raises(Exception, match="not in the frame"):
+        SurveyDesign(df, "w", "h", "psu", frame=df[df["h"] > 0][["h", "psu"]])

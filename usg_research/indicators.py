@@ -192,7 +192,8 @@ def suppress(table: pd.DataFrame) -> pd.DataFrame:
 def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | None = "stratum",
                     psu: str | None = "psu", lonely_psu: LonelyPSU = "fail", indicators: list[str] | None = None,
                     disaggregations: list[str] | None = None, rules: QualityRules | None = None,
-                    level: float = 0.95, catalogue: dict[str, Indicator] | None = None) -> pd.DataFrame:
+                    level: float = 0.95, catalogue: dict[str, Indicator] | None = None,
+                    frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Evaluate the catalogue over a clean respondent table: one tidy, suppressed table.
 
     Parameters
@@ -202,6 +203,8 @@ def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | N
     indicators : ids to evaluate (default: every indicator whose variables are in ``df``).
     disaggregations : restrict the disaggregations (default: each indicator's own).
     rules : quality thresholds.
+    frame : every sampled PSU (``stratum``, ``psu``) when ``df`` holds one domain of a larger survey
+        (see :class:`~usg_research.survey.SurveyDesign`).
 
     Returns
     -------
@@ -219,7 +222,7 @@ def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | N
     cat = catalogue or load_catalogue()
     chosen = [cat[i] for i in indicators] if indicators else [
         i for i in cat.values() if all(v in df.columns for v in i.variables())]
-    design = SurveyDesign(df, weight=weight, strata=strata, psu=psu, lonely_psu=lonely_psu)
+    design = SurveyDesign(df, weight=weight, strata=strata, psu=psu, lonely_psu=lonely_psu, frame=frame)
     Y = pd.DataFrame({i.id: i.values(df) for i in chosen}, index=df.index)
     wanted = {i.id: [d for d in i.disaggregations if disaggregations is None or d in disaggregations]
               for i in chosen}

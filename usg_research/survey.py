@@ -72,6 +72,10 @@ class SurveyDesign:
     lonely_psu : what a stratum with a single PSU contributes, as R's ``options(survey.lonely.psu)``:
         ``fail`` (raise, the default), ``adjust`` (centred at zero rather than the stratum mean),
         ``certainty`` or ``remove`` (zero).
+    frame : every sampled PSU of the design (columns ``strata`` and ``psu``), when ``data`` holds only
+        the rows of one domain (a municipality of a national survey). The other PSUs contribute zeros
+        to their strata, exactly as R's ``subset()`` of the full design; degrees of freedom count the
+        PSUs present in ``data`` (R ``degf`` of the subset).
 
     Examples
     --------
@@ -81,7 +85,7 @@ class SurveyDesign:
     """
 
     def __init__(self, data: pd.DataFrame, weight: str, strata: str | None = None, psu: str | None = None,
-                 fpc: str | None = None, lonely_psu: LonelyPSU = "fail"):
+                 fpc: str | None = None, lonely_psu: LonelyPSU = "fail", frame: pd.DataFrame | None = None):
         if lonely_psu not in ("fail", "adjust", "certainty", "remove"):
             raise DesignError(f"lonely_psu must be fail, adjust, certainty or remove, not {lonely_psu!r}")
         for col in (weight, strata, psu, fpc):
@@ -97,25 +101,29 @@ class SurveyDesign:
                               f"{int(bad.sum())} rows are not (positions {rows} ...)")
         self.w = w
         n = len(data)
+        design = data[[c for c in (strata, psu) if c is not None]]
+        if frame is not None:
+            design = pd.concat([design, _frame_rows(data, frame, strata, psu, fpc)], ignore_index=True)
         if strata is not None:
-            if data[strata].isna().any():
+            if design[strata].isna().any():
                 raise DesignError(f"strata column {strata!r} has missing values")
-            self.h, strata_levels = pd.factorize(data[strata], sort=True)
+            h_all, strata_levels = pd.factorize(design[strata], sort=True)
             self.strata_levels = list(strata_levels)
         else:
-            self.h, self.strata_levels = np.zeros(n, dtype=np.int64), ["(all)"]
+            h_all, self.strata_levels = np.zeros(len(design), dtype=np.int64), ["(all)"]
         if psu is not None:
-            if data[psu].isna().any():
+            if design[psu].isna().any():
                 raise DesignError(f"psu column {psu!r} has missing values")
             # PSU ids are nested in strata: the same id in two strata is two PSUs (R: nest=TRUE)
-            psu_codes, psu_levels = pd.factorize(data[psu], sort=True)
-            key = self.h.astype(np.int64) * (len(psu_levels) + 1) + psu_codes
-            self.p = np.unique(key, return_inverse=True)[1].astype(np.int64)
+            psu_codes, psu_levels = pd.factorize(design[psu], sort=True)
+            key = h_all.astype(np.int64) * (len(psu_levels) + 1) + psu_codes
+            p_all = np.unique(key, return_inverse=True)[1].astype(np.int64)
         else:
-            self.p = np.arange(n)
-        self.n_psu = int(self.p.max()) + 1 if n else 0
+            p_all = np.arange(n)
+        self.h, self.p = h_all[:n], p_all[:n]
+        self.n_psu = int(p_all.max()) + 1 if len(p_all) else 0
         self.psu_stratum = np.zeros(self.n_psu, dtype=np.int64)
-        self.psu_stratum[self.p] = self.h
+        self.psu_stratum[p_all] = h_all
         self.H = len(self.strata_levels)
         self.n_h = np.bincount(self.psu_stratum, minlength=self.H).astype(float)
         if fpc is not None:
@@ -447,6 +455,24 @@ class SurveyDesign:
                                   "N": W[:, k], "df": dfk.astype(np.int64)})
             out.append(frame[frame["n"] > 0].reset_index(drop=True))
         return out
+
+
+def _frame_rows(data: pd.DataFrame, frame: pd.DataFrame, strata: str | None, psu: str | None,
+                fpc: str | None) -> pd.DataFrame:
+    """The frame's PSUs that have no row in ``data`` (checked: every PSU of ``data`` is in the frame)."""
+    if psu is None or fpc is not None:
+        raise DesignError("a frame of PSUs needs a psu column and cannot be combined with fpc")
+    cols = [c for c in (strata, psu) if c is not None]
+    lacking = [c for c in cols if c not in frame.columns]
+    if lacking:
+        raise DesignError(f"the frame of PSUs has no column {lacking[0]!r} (it needs {cols})")
+    frame = frame[cols].drop_duplicates()
+    known = pd.MultiIndex.from_frame(frame)
+    have = pd.MultiIndex.from_frame(data[cols].drop_duplicates())
+    outside = have.difference(known)
+    if len(outside):
+        raise DesignError(f"{len(outside)} PSUs of the data are not in the frame, e.g. {list(outside[0])}")
+    return frame[~pd.MultiIndex.from_frame(frame).isin(have)]
 
 
 def _aggregate(cell: np.ndarray, psu_of_row: np.ndarray, w: np.ndarray, Y: np.ndarray) -> _Cells:

@@ -1,8 +1,9 @@
 # R `survey` on ENVIPE 2021 (INEGI): reference values for tests/test_envipe.py and the timing of
 # benchmarks/bench_envipe.py. The design data are written by that benchmark (from INEGI's files):
 #   .venv/bin/python benchmarks/bench_envipe.py --reference    # runs this script, updates tests/r/envipe_reference.csv
-# Usage: Rscript tests/r/envipe.R <folder with persons.csv, plan.csv and crimes.csv> <output csv>
-# Prints one line "timing persons=<s> crimes=<s>" (seconds, estimation only, not reading).
+# Usage: Rscript tests/r/envipe.R <folder with persons.csv, plan.csv, crimes.csv and stacked.csv> <output csv>
+# Prints one line "timing persons=<s> crimes=<s>" (seconds, estimation only, not reading); the
+# Iztapalapa and rate blocks that follow it are reference values only (not timed).
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 folder <- args[1]
@@ -16,7 +17,7 @@ add <- function(table, indicator, domain, level, est, se) {
 
 # persons: the full indicator table (the catalogue's indicators x their disaggregations; area = entity)
 p <- read.csv(file.path(folder, "persons.csv"), colClasses = c(stratum = "character", psu = "character",
-              sex = "character", age_group = "character", area = "character"))
+              sex = "character", age_group = "character", area = "character", municipality = "character"))
 plan <- read.csv(file.path(folder, "plan.csv"), stringsAsFactors = FALSE)  # (indicator, domain) pairs
 t0 <- Sys.time()
 des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = p, nest = TRUE)
@@ -36,11 +37,11 @@ t_persons <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
 
 # crimes: INEGI's reporting measures, crimes a domain of the full sample (PSUs without crimes kept)
 k <- read.csv(file.path(folder, "crimes.csv"), colClasses = c(stratum = "character", psu = "character",
-              sex = "character", state_occurred = "character"))
+              sex = "character", state_occurred = "character", municipality_occurred = "character"))
 t0 <- Sys.time()
 kd <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = k, nest = TRUE)
 for (area in c("national", "09")) {
-  sub <- if (area == "national") subset(kd, in_sample == 1) else subset(kd, in_sample == 1 & state_occurred == "09")
+  sub <- if (area == "national") subset(kd, in_sample == 1) else subset(kd, in_sample == 1 & state_occurred == area)
   tot <- svytotal(~one, sub)
   add("crimes", "crimes", area, "total", coef(tot), SE(tot))
   b <- svyby(~one, ~sex, sub, svytotal)
@@ -54,5 +55,51 @@ for (area in c("national", "09")) {
   }
 }
 t_crimes <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
+
+# Iztapalapa (municipality of occurrence 09007) in the reporting table: a domain of the national design
+sub <- subset(kd, in_sample == 1 & municipality_occurred == "09007")
+tot <- svytotal(~one, sub)
+add("crimes", "crimes", "09007", "total", coef(tot), SE(tot))
+b <- svyby(~one, ~sex, sub, svytotal)
+add("crimes", "crimes", "09007", b$sex, b$one, SE(b))
+for (m in c("reported", "carpeta", "cifra_negra")) {
+  f <- as.formula(paste0("~", m))
+  e <- svymean(f, sub)
+  add("crimes", m, "09007", "total", coef(e), SE(e))
+  b <- svyby(f, ~sex, sub, svymean)
+  add("crimes", m, "09007", b$sex, b[[m]], SE(b))
+}
+
+# Iztapalapa's residents (municipality 09007): the person indicators as a domain of the national design
+izt <- subset(des, municipality == "09007")
+for (r in seq_len(nrow(plan))) {
+  i <- plan$indicator[r]
+  by <- plan$domain[r]
+  if (!(by %in% c("total", "sex", "age_group"))) next
+  f <- as.formula(paste0("~", i))
+  if (by == "total") {
+    m <- svymean(f, izt, na.rm = TRUE)
+    add("persons_09007", i, "total", "total", coef(m), SE(m))
+  } else {
+    b <- svyby(f, as.formula(paste0("~", by)), izt, svymean, na.rm = TRUE)
+    add("persons_09007", i, by, b[[by]], b[[i]], SE(b))
+  }
+}
+
+# crimes per 100,000 adults of an area (residence): svyratio of crimes (FAC_DEL) to adults (FAC_ELE)
+# on the stacked crime and person rows of one design
+s <- read.csv(file.path(folder, "stacked.csv"), colClasses = c(stratum = "character", psu = "character",
+              sex = "character", age_group = "character", state = "character", municipality = "character"))
+sd <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = s, nest = TRUE)
+for (area in c("national", "09", "09007")) {
+  sub <- if (area == "national") sd else if (nchar(area) == 2) subset(sd, state == area) else
+    subset(sd, municipality == area)
+  r <- svyratio(~crime, ~person, sub)
+  add("rates", "per_100k_adults", area, "total", 1e5 * coef(r), 1e5 * SE(r))
+  for (by in c("sex", "age_group")) {
+    b <- svyby(~crime, as.formula(paste0("~", by)), denominator = ~person, sub, svyratio)
+    add("rates", "per_100k_adults", area, b[[by]], 1e5 * coef(b), 1e5 * SE(b))
+  }
+}
 write.csv(do.call(rbind, rows), out, row.names = FALSE, quote = TRUE)
 cat(sprintf("timing persons=%.4f crimes=%.4f\n", t_persons, t_crimes))

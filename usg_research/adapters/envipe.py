@@ -29,11 +29,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import yaml
+from scipy import stats
 
 from ..errors import LoadError
 from ..indicators import QualityRules, flag, suppress
 from ..paths import relative
-from ..schema import CRIMES
+from ..schema import AGE_BANDS, CRIMES
 from ..survey import SurveyDesign
 
 Subset = Literal["national", "cdmx"]
@@ -139,8 +140,10 @@ def _holds(m: pd.DataFrame, rule: dict) -> pd.Series:
 def crimes(folder: str | Path, subset: Subset = "national", counted_only: bool = True) -> pd.DataFrame:
     """One row per crime of the victimisation module (TMod_Vic) with INEGI's reporting definitions.
 
-    Columns: ``crime_code``, ``crime`` (canonical or None), ``unit``, ``state_occurred``, ``state``
-    (of residence), ``sex``, ``age`` of the victim, ``reported``, ``carpeta``, ``cifra_negra`` (0/1), and
+    Columns: ``crime_code``, ``crime`` (canonical or None), ``unit``, ``state_occurred`` and
+    ``municipality_occurred`` (entity + municipality code, e.g. ``09007``), ``state`` and ``municipality``
+    of residence (the dwelling's, from TVivienda),
+    ``sex``, ``age`` of the victim, ``reported``, ``carpeta``, ``cifra_negra`` (0/1), and
     the design ``weight`` (FAC_DEL), ``stratum``, ``psu``. ``counted_only`` keeps the crimes INEGI counts
     (vandalism is asked but not counted).
     """
@@ -153,10 +156,17 @@ def crimes(folder: str | Path, subset: Subset = "national", counted_only: bool =
     if unknown:
         raise LoadError("TMod_Vic", f"crime codes {unknown} are not in the ENVIPE codebook", column="BPCOD")
     carpeta = _holds(m, mod["carpeta"]).astype(float)
+    homes = read_envipe(folder, "dwelling", subset, columns=["ID_VIV", "CVE_ENT", "CVE_MUN"])
+    home = m["ID_VIV"].map(homes.set_index("ID_VIV").eval("CVE_ENT + CVE_MUN"))
+    if home.isna().any():
+        raise LoadError("TMod_Vic", f"{int(home.isna().sum())} crimes have no dwelling in TVivienda, e.g. "
+                        f"ID_VIV {m.loc[home.isna(), 'ID_VIV'].iloc[0]!r}", column="ID_VIV")
     out = pd.DataFrame({
         "crime_code": m["BPCOD"], "crime": m["BPCOD"].map(spec["canonical"]),
         "unit": m["BPCOD"].map(spec["unit"]), "counted": m["BPCOD"].map(spec["counted"]).astype(bool),
-        "state_occurred": m[mod["state_occurred"]], "state": m["UPM"].str[:2],
+        "state_occurred": m[mod["state_occurred"]],
+        "municipality_occurred": m[mod["state_occurred"]] + m[mod["municipality_occurred"]],
+        "state": m["UPM"].str[:2], "municipality": home,
         "sex": m["SEXO"].map(cb["sex"]), "age": pd.to_numeric(m["EDAD"], errors="coerce"),
         "reported": _holds(m, mod["reported"]).astype(float), "carpeta": carpeta, "cifra_negra": 1.0 - carpeta,
         "weight": m[d["weight"]], "stratum": m[d["stratum"]], "psu": m[d["psu"]],
@@ -190,7 +200,7 @@ def crime_design_data(records: pd.DataFrame, psus: pd.DataFrame) -> pd.DataFrame
 
 
 def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str] | None = None,
-                    rules: QualityRules | None = None) -> pd.DataFrame:
+                    rules: QualityRules | None = None, municipalities: list[str] | None = None) -> pd.DataFrame:
     """Crimes occurred, reported, with a carpeta and the cifra negra, by area of occurrence and sex.
 
     Parameters
@@ -198,6 +208,8 @@ def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str]
     records : :func:`crimes` (the national file: entities are domains of the full design).
     psus : :func:`sample_psus`: the sample's PSUs, so that PSUs without crimes keep their place.
     states : entity codes of occurrence to report besides the nation (e.g. ``["09"]``); all when None.
+    municipalities : municipality codes of occurrence (entity + municipality, e.g. ``["09007"]``) to report
+        as well; none when None. Every area is a domain of the national design.
 
     Returns
     -------
@@ -210,25 +222,139 @@ def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str]
     design = SurveyDesign(data, weight="weight", strata="stratum", psu="psu")
     ones = pd.DataFrame({"crimes": np.where(data["in_sample"], 1.0, np.nan)})
     shares = data[["reported", "carpeta", "cifra_negra"]]
-    by = [None, "sex", "state_occurred", ["state_occurred", "sex"]]
-    tot = design.estimate(ones, by, kind="total")
-    prop = design.estimate(shares, by, kind="mean", proportion=[True] * 3)
-    res = pd.concat([tot, prop], ignore_index=True)
-    parts = res["level"].str.split(" / ", expand=True).reindex(columns=[0, 1])
-    area = np.where(res["domain"].str.startswith("state_occurred"), parts[0], "national")
-    sex = np.where(res["domain"] == "sex", parts[0], np.where(res["domain"] == "state_occurred x sex", parts[1],
-                                                               "total"))
-    out = pd.DataFrame({"area": area, "sex": sex, "measure": res["column"]})
-    out = pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n"]]], axis=1)
+    by: list = [None, "sex", "state_occurred", ["state_occurred", "sex"]]
+    if municipalities:
+        data["_muni"] = data["municipality_occurred"].where(data["municipality_occurred"].isin(municipalities))
+        by += ["_muni", ["_muni", "sex"]]
+    out = _tidy_areas(design, ones, shares, by)
     if states is not None:
-        out = out[out["area"].isin(["national", *states])]
+        out = out[out["area"].isin(["national", *states, *(municipalities or [])])]
     out["flag"] = flag(out["cv"], out["n"], rules)
     out = suppress(out).drop(columns="deff")
     order = {m: i for i, m in enumerate(MEASURES)}
-    out = out.assign(_a=(out["area"] != "national").astype(int), _s=out["sex"].map({"total": 0, "male": 1,
-                                                                                   "female": 2}),
-                     _m=out["measure"].map(order))
+    out = out.assign(_a=out["area"].map(_area_rank), _s=out["sex"].map(SEX_ORDER), _m=out["measure"].map(order))
     return out.sort_values(["_a", "area", "_s", "_m"]).drop(columns=["_a", "_s", "_m"]).reset_index(drop=True)
+
+
+#: Order of the sex rows of every table.
+SEX_ORDER = {"total": 0, "male": 1, "female": 2}
+
+
+def _area_rank(area: str) -> int:
+    """national, then entities, then municipalities."""
+    return 0 if area == "national" else (1 if len(area) == 2 else 2)
+
+
+def _split_domains(res: pd.DataFrame, area_cols: tuple[str, ...], other: tuple[str, ...]) -> pd.DataFrame:
+    """``area`` and the ``other`` dimensions (``total`` when not split) from the engine's domain/level."""
+    out = {"area": np.full(len(res), "national", dtype=object)}
+    for c in other:
+        out[c] = np.full(len(res), "total", dtype=object)
+    for i, (dom, lev) in enumerate(zip(res["domain"], res["level"], strict=True)):
+        for col, value in zip(dom.split(" x "), lev.split(" / "), strict=True):
+            if col in area_cols:
+                out["area"][i] = value
+            elif col in other:
+                out[col][i] = value
+    return pd.DataFrame(out, index=res.index)
+
+
+def _tidy_areas(design: SurveyDesign, totals: pd.DataFrame, shares: pd.DataFrame, by: list) -> pd.DataFrame:
+    tot = design.estimate(totals, by, kind="total")
+    prop = design.estimate(shares, by, kind="mean", proportion=[True] * shares.shape[1])
+    res = pd.concat([tot, prop], ignore_index=True)
+    out = _split_domains(res, ("state_occurred", "_muni"), ("sex",)).assign(measure=res["column"])
+    return pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n"]]], axis=1)
+
+
+#: The measures of :func:`rates_table`.
+RATE_MEASURES = ("crimes", "adults", "per_100k_adults", "per_100k_census")
+
+
+def rates_table(records: pd.DataFrame, people: pd.DataFrame, areas: list[str],
+                census: pd.DataFrame | None = None, rules: QualityRules | None = None) -> pd.DataFrame:
+    """Crimes suffered by an area's adult residents in 2020, per 100,000, by sex and age group.
+
+    ``per_100k_adults`` is INEGI's *tasa de incidencia delictiva*: crimes (FAC_DEL) over the adults the
+    survey represents (FAC_ELE), a ratio of two totals of one design, with its linearised SE (R
+    ``svyratio``). It is computed as a weighted mean over the stacked crime and person rows, m = Y / (Y + X),
+    and mapped back, R = m / (1 - m), SE(R) = SE(m) / (1 - m)^2: the same linearisation. ``per_100k_census``
+    divides the estimated crimes by the census population (all ages) of the area and sex, a fixed
+    number: its SE is SE(crimes) / population.
+
+    Parameters
+    ----------
+    records : :func:`crimes` of the national file (area of *residence*: the dwelling's).
+    people : :func:`persons` of the national file.
+    areas : entity codes (``"09"``) and municipality codes (``"09007"``) besides the nation.
+    census : ``area, sex, population`` (area ``national``, entity or municipality code).
+
+    Returns
+    -------
+    DataFrame
+        ``area, sex, age_group, measure, estimate, se, ci_low, ci_high, cv, n, flag``.
+
+    Examples
+    --------
+    >>> RATE_MEASURES
+    ('crimes', 'adults', 'per_100k_adults', 'per_100k_census')
+    """
+    from ..clean import derive_respondent
+
+    ages = derive_respondent(pd.DataFrame({"age": pd.concat([records["age"], people["age"]], ignore_index=True)
+                                           .where(lambda a: a < 98)}))[0]["age_group"]
+    stacked = pd.DataFrame({
+        "crime": np.r_[np.ones(len(records)), np.zeros(len(people))],
+        "weight": np.r_[records["weight"].to_numpy(float), people["weight"].to_numpy(float)],
+        "stratum": np.r_[records["stratum"].to_numpy(object), people["stratum"].to_numpy(object)],
+        "psu": np.r_[records["psu"].to_numpy(object), people["psu"].to_numpy(object)],
+        "state": np.r_[records["state"].to_numpy(object), people["state"].to_numpy(object)],
+        "municipality": np.r_[records["municipality"].to_numpy(object), people["municipality"].to_numpy(object)],
+        "sex": np.r_[records["sex"].to_numpy(object), people["sex"].to_numpy(object)],
+        "age_group": ages.to_numpy(object),
+    })
+    states = [a for a in areas if len(a) == 2]
+    munis = [a for a in areas if len(a) == 5]
+    stacked["_state"] = stacked["state"].where(stacked["state"].isin(states))
+    stacked["_muni"] = stacked["municipality"].where(stacked["municipality"].isin(munis))
+    design = SurveyDesign(stacked, weight="weight", strata="stratum", psu="psu")
+    is_crime = stacked["crime"].to_numpy() == 1
+    cols = pd.DataFrame({"crimes": np.where(is_crime, 1.0, np.nan), "adults": np.where(is_crime, np.nan, 1.0)})
+    by: list = []
+    for area in (None, "_state", "_muni"):
+        for split in ((), ("sex",), ("age_group",), ("sex", "age_group")):
+            cols_ = [c for c in (area, *split) if c]
+            by.append(cols_ or None)
+    tot = design.estimate(cols, by, kind="total")
+    share = design.estimate(pd.DataFrame({"m": stacked["crime"]}), by, kind="mean")
+    m, se_m = share["estimate"].to_numpy(), share["se"].to_numpy()
+    rate = share.assign(column="per_100k_adults", estimate=1e5 * m / (1 - m), se=1e5 * se_m / (1 - m) ** 2)
+    t = stats.t.ppf(0.975, rate["df"].clip(lower=1))
+    rate["ci_low"], rate["ci_high"] = rate["estimate"] - t * rate["se"], rate["estimate"] + t * rate["se"]
+    rate["cv"] = rate["se"] / rate["estimate"]
+    rate["n"] = tot.loc[tot["column"] == "crimes"].set_index(["domain", "level"])["n"].reindex(
+        pd.MultiIndex.from_frame(rate[["domain", "level"]])).fillna(0).astype(int).to_numpy()
+    res = pd.concat([tot, rate], ignore_index=True)
+    out = _split_domains(res, ("_state", "_muni"), ("sex", "age_group")).assign(measure=res["column"])
+    out = pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "n"]]], axis=1)
+    if census is not None:
+        crimes_ = out[(out["measure"] == "crimes") & (out["age_group"] == "total")]
+        pop = census.set_index(["area", "sex"])["population"].astype(float)
+        key = pd.MultiIndex.from_frame(crimes_[["area", "sex"]])
+        per = pop.reindex(key).to_numpy()
+        scaled = crimes_.assign(measure="per_100k_census")
+        for col in ("estimate", "se", "ci_low", "ci_high"):
+            scaled[col] = 1e5 * crimes_[col].to_numpy() / per
+        out = pd.concat([out, scaled[np.isfinite(per)]], ignore_index=True)
+    out["flag"] = flag(out["cv"], out["n"], rules)
+    out = suppress(out.assign(deff=np.nan)).drop(columns="deff")
+    ages_order = {a: i for i, a in enumerate(["total", *[b[0] for b in AGE_BANDS]])}
+    out = out.assign(_a=out["area"].map(_area_rank), _s=out["sex"].map(SEX_ORDER),
+                     _g=out["age_group"].map(ages_order), _m=out["measure"].map(
+                         {m: i for i, m in enumerate(RATE_MEASURES)}))
+    out = out.sort_values(["_a", "area", "_m", "_s", "_g"]).drop(columns=["_a", "_s", "_g", "_m"])
+    return out[["area", "sex", "age_group", "measure", "estimate", "se", "ci_low", "ci_high", "cv", "n",
+                "flag"]].reset_index(drop=True)
 
 
 __all__ = ["MEASURES", "codebook", "crime_design_data", "crimes", "person_table", "persons", "read_envipe",
