@@ -73,7 +73,7 @@ def test_person_indicator_table_matches_r_survey(envipe: Path):
     ref = _ref("persons")
     ref = ref[ref["level"].notna()]  # R's svyby also shows the blank age group (age not known); we leave it out
     merged = ref.merge(table, on=["indicator", "domain", "level"], suffixes=("_r", ""))
-    assert len(merged) == len(ref) == len(table) == 116
+    assert len(merged) == len(ref) == len(table) == 113
     shown = merged[merged["flag"] != "suppressed"]
     assert len(shown) > 100
     assert shown["estimate"].to_numpy() == pytest.approx(shown["estimate_r"].to_numpy(), rel=1e-8)
@@ -104,7 +104,7 @@ def test_iztapalapa_is_a_domain_of_the_national_design(envipe: Path):
     ref = _ref("persons_09007")
     ref = ref[ref["level"].notna()]
     merged = ref.merge(table, on=["indicator", "domain", "level"], suffixes=("_r", ""))
-    assert len(merged) == len(ref) == len(table) > 50
+    assert len(merged) == len(ref) == len(table) == 49  # 13 indicators x their (total, sex, age) domains
     shown = merged[merged["flag"] != "suppressed"]
     assert shown["estimate"].to_numpy() == pytest.approx(shown["estimate_r"].to_numpy(), rel=1e-8)
     assert shown["se"].to_numpy() == pytest.approx(shown["se_r"].to_numpy(), rel=1e-8)
@@ -132,3 +132,64 @@ def test_rates_per_100k_match_inegi_and_r_survey(envipe: Path):
     assert len(shown) >= 25
     assert shown["estimate"].to_numpy() == pytest.approx(shown["estimate_r"].to_numpy(), rel=1e-8)
     assert shown["se"].to_numpy() == pytest.approx(shown["se_r"].to_numpy(), rel=1e-8)
+
+
+def test_person_file_reproduces_inegi_prevalence(envipe: Path):
+    # INEGI, ENVIPE 2021: 23,520 victims per 100,000 adults in 2020 (vehicle crimes confirmed by AP6_5;
+    # a "don't know" is not a victim). Without the follow-up rule it would be 24,156.
+    t = indicator_table(person_table(envipe), indicators=["VICT_PREV_RATE_100K"], disaggregations=[])
+    assert round(t["estimate"].item()) == 23_520
+    assert t["n"].item() == 92_051
+
+
+def test_iztapalapa_report_from_envipe(envipe: Path, tmp_path: Path):
+    """The es build: INEGI's measures for Iztapalapa, Mexico City and the nation; nothing respondent-level."""
+    import json
+
+    from usg_research.build import build_city
+
+    res = build_city("iztapalapa-envipe", force=True, out_root=tmp_path)
+    assert res.status == "built", res.message
+    out = tmp_path / "iztapalapa-envipe"
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    status = {o["id"]: o.get("status", "built") for o in man["outputs"]}
+    assert not man["synthetic"]
+    assert [o["id"] for o in man["outputs"]][:3] == ["TAB-SUM-01", "FIG-SUM-01", "TAB-MET-01"]
+    built = {i for i, s in status.items() if s == "built"}
+    assert {"TAB-VIC-01", "FIG-VIC-01", "TAB-VIC-02", "FIG-REP-01", "FIG-REP-02", "TAB-ANX-03"} <= built
+    assert status["FIG-SAF-01"] == status["FIG-TRU-01"] == status["FIG-CTX-02"] == "not_available"
+    rep = pd.read_csv(out / "tables" / "FIG-REP-02.csv", dtype={"area": str})
+    assert sorted(rep["area"].unique()) == ["09", "09007", "national"]
+    assert len(rep) == 36  # 3 areas x (total, male, female) x (crimes, reported, carpeta, cifra negra)
+    direct = reporting_table(crimes(envipe), sample_psus(envipe), states=["09"], municipalities=["09007"])
+    merged = direct.merge(rep, on=["area", "sex", "measure"], suffixes=("", "_csv"))
+    assert len(merged) == 36
+    shown = merged[merged["flag"] != "suppressed"]
+    assert shown["estimate_csv"].to_numpy() == pytest.approx(shown["estimate"].to_numpy(), rel=1e-9)
+    assert "cifra negra" in man["outputs"][[o["id"] for o in man["outputs"]].index("FIG-REP-02")]["caption"]
+    rates = pd.read_csv(out / "tables" / "TAB-VIC-02.csv", dtype={"area": str})
+    nat = rates[(rates["area"] == "national") & (rates["sex"] == "total") & (rates["age_group"] == "total")]
+    assert round(nat.set_index("measure").loc["per_100k_adults", "estimate"]) == 30_601
+    # no respondent or dwelling id of INEGI's files reaches any output
+    ids = set(persons(envipe)["resp_id"].sample(300, random_state=1))
+    text = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in out.rglob("*")
+                   if p.is_file() and p.suffix in (".csv", ".json", ".html", ".ipynb"))
+    assert not [i for i in ids if i in text]
+    assert "/work/" not in text and str(Path.home()) not in text
+
+
+def test_report_is_skipped_without_its_data(monkeypatch, tmp_path: Path):
+    import usg_research.params as P
+    from usg_research.build import build_city
+
+    real = P.load_params
+
+    def elsewhere(report):
+        p = real(report)
+        return p.model_copy(update={"source": p.source.model_copy(update={"data": "no/such/folder"})})
+
+    monkeypatch.setattr(P, "load_params", elsewhere)
+    res = build_city("iztapalapa-envipe", force=True, out_root=tmp_path)
+    assert res.status == "skipped"
+    assert "data folder no/such/folder not found" in res.message and "README" in res.message
+    assert not (tmp_path / "iztapalapa-envipe").exists()

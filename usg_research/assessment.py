@@ -55,17 +55,19 @@ class Assessment:
         p = self.params
         self.name = report
         self.words = Words(p.language)
-        self.data = clean_city(p.city)
+        self.source = open_source(p)
+        self.data = clean_city(p.city) if self.source is None else self.source.clean_tables(p.city)
         self.respondents = _derive_report_variables(self.data["respondent"])
         has = self.respondents.columns
+        frame = None if self.source is None else self.source.frame()
         self.design = SurveyDesign(self.respondents, weight="weight",
                                    strata="stratum" if "stratum" in has else None,
-                                   psu="psu" if "psu" in has else None, lonely_psu=p.lonely_psu)
+                                   psu="psu" if "psu" in has else None, lonely_psu=p.lonely_psu, frame=frame)
         self.rules = QualityRules(**p.quality.model_dump())
         self.catalogue = load_catalogue()
         self.indicators = indicator_table(self.respondents, strata=self.design.strata, psu=self.design.psu,
                                           lonely_psu=p.lonely_psu, disaggregations=p.disaggregations,
-                                          rules=self.rules)
+                                          rules=self.rules, frame=frame)
         self.records: pd.DataFrame | None = None  # offence records, prepared by the first context output
         self.report = Report(p.city, p.title, output_dir=output_dir, language=p.language,
                              synthetic=self.data.codebook.synthetic, params=params, report=report)
@@ -92,8 +94,11 @@ class Assessment:
         if self.params.emphasis:
             items = "".join(f"<li>{html.escape(w.chapter(k))}</li>" for k in self.params.emphasis)
             focus = f"<p><b>{html.escape(w.phrase('focus'))}:</b></p><ul>{items}</ul>"
+        about = w.intro("about")
+        if self.source is not None:
+            about += " " + w.phrase("envipe_about", area=self.source.names[self.source.area])
         return _Html(TABLE_STYLE + self.report.title_block().text
-                     + f"<h2>{html.escape(w.chapter('about'))}</h2><p>{html.escape(w.intro('about'))}</p>"
+                     + f"<h2>{html.escape(w.chapter('about'))}</h2><p>{html.escape(about)}</p>"
                      + focus + f"<h3>{html.escape(w.phrase('parameters'))}</h3>" + self.report.parameters().text)
 
     def chapter(self, key: str) -> _Html:
@@ -116,11 +121,29 @@ class Assessment:
             return self.report.unavailable(output_id, self.words.title(output_id),
                                            self.words.phrase("not_available", reason=exc.reason))
         if out.figure is not None:
-            return self.report.figure(out.figure, id=output_id, caption=out.caption, data=out.data)
+            return self.report.figure(out.figure, id=output_id, caption=out.caption, data=out.data,
+                                      display=out.view)
         return self.report.table(out.data, id=output_id, caption=out.caption, display=out.view)
 
     def finish(self) -> _Html:
         return self.report.finish()
+
+
+def open_source(p: CityParams) -> Any:
+    """The public survey a report reads through an adapter (``source:`` in params), or None.
+
+    Raises
+    ------
+    LoadError
+        When the data folder is absent, naming it and where to get the files.
+    """
+    if p.source is None:
+        return None
+    from .adapters.envipe import EnvipeSource
+    from .paths import project_root
+
+    root = project_root()
+    return EnvipeSource(root / p.source.data, p.source.entity, p.source.municipality, root / p.source.census)
 
 
 def _derive_report_variables(resp: pd.DataFrame) -> pd.DataFrame:

@@ -112,6 +112,9 @@ def input_files(report: str, out_root: Path | None = None) -> dict[str, str]:
             city = report_city(report)
         except USGAError:
             city = report
+        source = _source(report)
+        if source is not None:
+            paths += source_files(source)
         cbp = codebook_path(city)
         paths.append(cbp)
         if iccs_map_path(cbp).exists():
@@ -125,13 +128,56 @@ def input_files(report: str, out_root: Path | None = None) -> dict[str, str]:
         paths += sorted((root / "data" / "context").glob("*.csv"))
     out = dict(extra)
     for p in paths:
-        if p.exists():
-            out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+        if p.exists():  # files outside the project (a source's data folder) as ../ paths, never absolute
+            out[Path(os.path.relpath(p, root)).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
     pkg = Path(__file__).resolve().parent  # the library that runs, wherever it is installed
     for p in sorted(pkg.iterdir()):
         if p.suffix in (".py", ".yaml"):
             out[f"usg_research/{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
     return dict(sorted(out.items()))
+
+
+def _source(report: str) -> Any:
+    """The ``source:`` block of a report's params (None for codebook cities and broken params)."""
+    if report == COMPARISON:
+        return None
+    from .params import load_params
+
+    try:
+        return load_params(report).source
+    except USGAError:
+        return None
+
+
+def source_files(source: Any) -> list[Path]:
+    """The files of a report's public-survey source: its data tables (as found) and the cited census."""
+    from .adapters.envipe import codebook as envipe_codebook
+
+    root = project_root()
+    folder = root / source.data
+    found = []
+    for stem in envipe_codebook()["files"].values():
+        for name in (f"{stem}_national.parquet", f"{stem}.parquet", f"{stem}.csv"):
+            if (folder / name).is_file():
+                found.append(folder / name)
+                break
+    return found + [root / source.census]
+
+
+def source_missing(source: Any) -> str | None:
+    """Why a report's source data cannot be read here (None when they can)."""
+    from .adapters.envipe import codebook as envipe_codebook
+
+    folder = project_root() / source.data
+    if not folder.is_dir():
+        return (f"data folder {source.data} not found (INEGI's ENVIPE files; see the README, "
+                "'ENVIPE: INEGI's public microdata'); report not built, previous outputs kept")
+    have = {f.name for f in source_files(source)}
+    lacking = [stem for stem in envipe_codebook()["files"].values()
+               if not any(n.startswith(stem + "_national.") or n in (f"{stem}.parquet", f"{stem}.csv") for n in have)]
+    if lacking:
+        return f"{source.data} lacks the ENVIPE tables {lacking}; report not built, previous outputs kept"
+    return None
 
 
 def input_hash(city: str, out_root: Path | None = None) -> str:
@@ -234,6 +280,9 @@ def build_city(city: str, force: bool = False, out_root: Path | None = None) -> 
         values = check_against_notebook(params, nb, city)
     except USGAError as exc:
         return BuildResult(city, "failed", time.perf_counter() - start, str(exc))
+    missing = source_missing(params.source) if getattr(params, "source", None) is not None else None
+    if missing:
+        return BuildResult(city, "skipped", time.perf_counter() - start, f"{city}: {missing}")
     if not force and is_current(city, out_root):
         return BuildResult(city, "skipped", time.perf_counter() - start, "inputs unchanged")
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{city}-", dir=out_root))
@@ -358,6 +407,8 @@ def verify(cities_: list[str] | None = None, jobs: int = 2, progress: bool = Tru
         for r in results:
             if r.status == "failed":
                 diffs.append(f"{r.city}: rebuild failed: {r.message}")
+            elif r.status == "skipped":
+                notes.append(f"not checked: {r.message}")
         for city in todo:
             committed = outputs_dir() / city / "manifest.json"
             rebuilt = Path(tmp) / city / "manifest.json"

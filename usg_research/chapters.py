@@ -124,7 +124,10 @@ def build_output(a: Assessment, output_id: str) -> Output:
         raise KeyError(f"{output_id!r} is not an output id of REPORT.md; known: {OUTPUT_IDS}")
     if not a.module_on(chapter.module):
         raise NotAvailable(a.words.phrase("module_off", module=a.words.label(f"module:{chapter.module}")))
-    out = _BUILDERS[output_id](a)
+    from .victim_survey import SOURCE_BUILDERS
+
+    builder = SOURCE_BUILDERS.get(output_id) if a.source is not None else None
+    out = (builder or _BUILDERS[output_id])(a)
     out.data = out.data.reset_index(drop=True)
     return out
 
@@ -159,6 +162,8 @@ def _joined(a: Assessment, items: list[str]) -> str:
 def sources(a: Assessment) -> str:
     """'Sources: household survey, recorded offences, ...': the sources this city supplied."""
     w = a.words
+    if a.source is not None:
+        return w.phrase("src_envipe")
     items = ["survey"] + [k for k in _supplied(a) if k != "census"]
     return f"{w.phrase('sources')}: {', '.join(w.phrase('src_' + k) for k in items)}"
 
@@ -166,8 +171,14 @@ def sources(a: Assessment) -> str:
 def chapter_intro(a: Assessment, key: str) -> str:
     """A chapter's introduction; the methodology's first sentence names this city's design and sources."""
     w = a.words
+    if key == "victimisation" and a.source is not None:
+        return f"{w.intro(key)} {w.phrase('envipe_period')}"
     if key != "methodology":
         return w.intro(key)
+    if a.source is not None:
+        s = a.source
+        return w.phrase("method_envipe", area=s.names[s.area], n=f"{a.n:,}", entity=s.names[s.entity]) + \
+            f" {w.intro(key)}"
     design = "method_stratified" if "stratum" in a.respondents else "method_clustered"
     first = _joined(a, [w.phrase(design)] + [w.phrase("method_" + k) for k in _supplied(a)])
     return f"{first}. {w.intro(key)}"
@@ -183,7 +194,9 @@ def _need_all(a: Assessment, variables: list[str]) -> None:
 def _caption(a: Assessment, output_id: str, source: str, universe: str | None = None, n: int | None = None,
              note: str = "") -> str:
     w = a.words
-    parts = [w.title(output_id) + ".", (sources(a) if source == "all" else w.phrase(f"source_{source}")) + ";"]
+    said = sources(a) if source == "all" or (source == "survey" and a.source is not None) else \
+        w.phrase(f"source_{source}")
+    parts = [w.title(output_id) + ".", said + ";"]
     if universe:
         parts.append(f"{w.phrase('universe')}: {universe};")
     if n is not None:
@@ -307,6 +320,8 @@ def _tools(a: Assessment) -> Output:
     inc = a.table("incident")
     if inc is not None:
         rows.append({"tool": "incident", "detail": "", "value": float(len(inc))})
+    if a.source is not None:
+        rows.append({"tool": "crime_module", "detail": "", "value": float(a.data.logs["crime"].rows_kept)})
     qual = a.table("qualitative")
     if qual is not None:
         for r in qualitative.sessions_by(qual, ["method", "stakeholder_group"]).itertuples():
@@ -869,7 +884,7 @@ def _tests(a: Assessment) -> Output:
     w = a.words
     outcomes = [o for o in ("unsafe_night", "vict_any_12m", "viol_any_12m", "harass_any_12m", "bribe_any")
                 if o in a.respondents and a.respondents[o].notna().sum() > 0]
-    groups = [g for g in ("sex", "age_group", "area") if g in a.respondents]
+    groups = [g for g in ("sex", "age_group", "area") if g in a.respondents and a.respondents[g].nunique() > 1]
     if not outcomes or not groups:
         raise NotAvailable(w.phrase("no_variables", vars="safe_night, vict_*_12m"))
     data = rao_scott_tests(a.design, outcomes, groups)
@@ -898,7 +913,11 @@ def _priorities(a: Assessment) -> Output:
     qual = a.table("qualitative")
     sal = qualitative.theme_salience(qual) if qual is not None else None
     rec = _records(a) if a.table("incident") is not None else None
-    data = rank_priorities(a.indicators, sal, rec, a.params.comparison)
+    comparison, src = a.params.comparison, a.params.comparison_source
+    if a.source is not None and not comparison:  # the same survey's entity: same questions, same definitions
+        comparison = a.source.comparison()
+        src = w.phrase("envipe_comparison", entity=a.source.names[a.source.entity])
+    data = rank_priorities(a.indicators, sal, rec, comparison)
     signal = {"worse": w.label("word:worse"), "not_worse": w.label("word:not_worse"),
               "no_comparison": w.label("word:no_comparison"), "salient": w.label("word:yes"),
               "not_salient": w.label("word:no"), "no_sessions": w.label("word:no_records"),
@@ -912,7 +931,7 @@ def _priorities(a: Assessment) -> Output:
         w.label("col:crime_signal"): [f"{signal[c]} ({f} → {la})" if c != "no_records" else signal[c]
                                       for c, f, la in zip(data["crime"], data["crime_first"], data["crime_last"],
                                                           strict=True)]})
-    src = a.params.comparison_source or w.label("word:no_comparison")
+    src = src or w.label("word:no_comparison")
     return Output(data, _caption(a, "TAB-PRI-01", "all", None, None,
                                  f"{w.phrase('rule_priorities')}. {w.label('col:survey_signal')}: {src}."),
                   view=view)

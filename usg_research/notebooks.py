@@ -45,7 +45,7 @@ def _notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
 def city_notebook(city: str, params: CityParams | None = None) -> nbformat.NotebookNode:
     """The notebook of one city (defaults in the parameters cell are the city's params, or placeholders)."""
     p = params or CityParams(city=city, title=f"Urban Safety Governance Assessment: {city}")
-    values = {"report": city, **p.model_dump(exclude={"timeout"})}
+    values = p.notebook_parameters(city)
     names = list(values)
     cells = [
         _note(f"# Assessment report notebook: {city}\n\n"

@@ -112,6 +112,22 @@ class ReportParams(BaseModel):
         return data
 
 
+class DataSource(BaseModel):
+    """A public survey read through an adapter instead of a codebook (e.g. INEGI's ENVIPE).
+
+    ``data`` is the folder of the survey's files, relative to the project root (a user who downloads the
+    full microdata points it there); the report covers the residents of ``municipality`` of ``entity``, with
+    the entity and the nation as comparison domains. ``census`` holds the cited census populations.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    adapter: Literal["envipe2021"]
+    data: str
+    entity: str = Field(pattern=r"^[0-9]{2}$")
+    municipality: str = Field(pattern=r"^[0-9]{3}$")
+    census: str = "data/census/inegi_census2020_population.csv"
+
+
 class CityParams(ReportParams):
     """Everything a city notebook needs to know about its city."""
     city: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
@@ -129,6 +145,14 @@ class CityParams(ReportParams):
     country: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     comparison: dict[str, float] = Field(default_factory=dict)
     comparison_source: str = ""
+    source: DataSource | None = None
+
+    def notebook_parameters(self, report: str) -> dict[str, Any]:
+        """As :meth:`ReportParams.notebook_parameters`; ``source`` only for reports that have one."""
+        data = super().notebook_parameters(report)
+        if data.get("source") is None:
+            data.pop("source", None)
+        return data
 
     @field_validator("modules")
     @classmethod

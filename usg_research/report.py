@@ -94,9 +94,10 @@ class Report:
         word = WORDS[self.language]["Figure" if kind == "FIG" else "Table"]
         return f"{word} {self._count[kind]}"
 
-    def figure(self, fig: Any, id: str, caption: str, data: pd.DataFrame | None = None) -> _Html:
+    def figure(self, fig: Any, id: str, caption: str, data: pd.DataFrame | None = None,
+               display: pd.DataFrame | None = None) -> _Html:
         """Save a matplotlib figure as PNG and SVG (and the tidy numbers it draws as ``tables/<id>.csv``),
-        register it, and show it with its caption."""
+        register it, and show it with its caption (and ``display``, a reading table of its numbers)."""
         png, svg = self.dir / "figures" / f"{id}.png", self.dir / "figures" / f"{id}.svg"
         fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
         fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
@@ -111,7 +112,9 @@ class Report:
         data = base64.b64encode(png.read_bytes()).decode()
         return _Html(f'<figure class="usg-figure" id="{id}"><img alt="{html.escape(caption)}" '
                      f'src="data:image/png;base64,{data}" style="max-width:100%"/>'
-                     f"<figcaption><b>{label}</b> ({id}). {html.escape(caption)}</figcaption></figure>")
+                     f"<figcaption><b>{label}</b> ({id}). {html.escape(caption)}</figcaption></figure>"
+                     + ("" if display is None else
+                        display.to_html(index=False, na_rep="", border=0, classes="usg-table", escape=True)))
 
     def table(self, data: pd.DataFrame, id: str, caption: str, display: pd.DataFrame | None = None) -> _Html:
         """Save a tidy table as CSV, register it, and show ``display`` (or the data) with its caption."""

@@ -79,12 +79,15 @@ def _answer(s: pd.Series) -> pd.Series:
     return s.map(codebook()["answers"])
 
 
-def persons(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
+def persons(folder: str | Path, subset: Subset = "national", screens: bool = False) -> pd.DataFrame:
     """The canonical respondent table of the selected adults (TPer_Vic2), victimisation in 2020.
 
     ``vict_<crime>_12m`` is ``yes`` when any ENVIPE code of that canonical crime was screened yes, ``no``
     when all were no, else missing (don't know); ``n_<crime>_12m`` sums the times (98/99 missing).
     ``vict_any_envipe`` covers every code INEGI counts (all but vandalism), as INEGI's prevalence does.
+    A vehicle crime whose follow-up question (``confirmed_by`` in the codebook) is not answered 1 is not
+    counted, as in INEGI's prevalence and crime module. ``screens`` adds each code's answer as
+    ``_screen_<code>``.
     """
     cb = codebook()
     d = cb["design"]["person"]
@@ -100,6 +103,9 @@ def persons(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
     for s in cb["screener"].values():
         for code in s["codes"]:
             answers[code] = _answer(p[s["asked"].format(code=code)])
+            follow = s.get("confirmed_by", {}).get(code)
+            if follow is not None:  # a yes the follow-up does not confirm is not a counted crime
+                answers[code] = answers[code].mask(answers[code].eq("yes") & p[follow].ne("1"), "no")
             t = pd.to_numeric(p[s["times"].format(code=code)], errors="coerce")
             times[code] = t.where(~t.isin([98, 99]))
     for crime in CRIMES:
@@ -110,6 +116,8 @@ def persons(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
         out[f"n_{crime}_12m"] = n
     counted = [c for c, spec in cb["crimes"].items() if spec["counted"]]
     out["vict_any_envipe"] = _any_yes(pd.DataFrame({c: answers[c] for c in counted}))
+    if screens:
+        out = pd.concat([out, pd.DataFrame({f"_screen_{c}": a for c, a in answers.items()})], axis=1)
     return out
 
 
@@ -121,7 +129,17 @@ def person_table(folder: str | Path, subset: Subset = "national") -> pd.DataFram
     """
     from ..clean import derive_respondent
 
-    df, _ = derive_respondent(persons(folder, subset))
+    people = persons(folder, subset, screens=True)
+    df, _ = derive_respondent(people.drop(columns=[c for c in people.columns if c.startswith("_screen_")]))
+    # INEGI's victims: any crime it counts (kidnapping and "other crimes" too, which have no canonical
+    # type); household = the household screener's counted codes, personal = the selected adult's
+    for var, unit in (("vict_any_12m", None), ("vict_household_12m", "household"), ("vict_personal_12m", "personal")):
+        codes = [c for c, spec in codebook()["crimes"].items() if spec["counted"] and unit in (None, spec["unit"])]
+        yes = pd.DataFrame({c: people[f"_screen_{c}"] for c in codes}).eq("yes").any(axis=1)
+        df[var] = np.where(yes, "yes", "no")  # INEGI: a "don't know" is not a victim, and stays in the base
+    # incidence is the crime module's (FAC_DEL, INEGI's method: :func:`rates_table`), not the person
+    # file's counts of times
+    df = df.drop(columns=[c for c in df.columns if c.startswith("_screen_") or c == "n_crimes_12m"])
     df["area"] = df["state"]
     return df
 
@@ -357,5 +375,117 @@ def rates_table(records: pd.DataFrame, people: pd.DataFrame, areas: list[str],
                 "flag"]].reset_index(drop=True)
 
 
-__all__ = ["MEASURES", "codebook", "crime_design_data", "crimes", "person_table", "persons", "read_envipe",
-           "reporting_table", "sample_psus"]
+class EnvipeSource:
+    """INEGI's ENVIPE files as the data of one assessment report (``source:`` in the report's params).
+
+    Reads the national files once: the selected adults (the report's respondents are the residents of
+    the municipality, a domain of the national design), the crime module, the sampled PSUs and the
+    names of the areas; and the cited census populations.
+
+    Parameters
+    ----------
+    folder : the data folder (INEGI's four tables, see :func:`read_envipe`).
+    entity, municipality : e.g. ``"09"``, ``"007"`` (Iztapalapa, Ciudad de México).
+    census : CSV with ``area, sex, population`` (``area``: ``national``, entity or entity + municipality).
+    """
+
+    def __init__(self, folder: str | Path, entity: str, municipality: str, census: str | Path | None = None):
+        self.folder = Path(folder)
+        self.entity, self.area = entity, entity + municipality
+        self.people = person_table(self.folder)
+        every = crimes(self.folder, counted_only=False)
+        counted = every["crime_code"].map({c: bool(v["counted"]) for c, v in codebook()["crimes"].items()})
+        self.records = every[counted.to_numpy()].reset_index(drop=True)
+        self.uncounted = every.loc[~counted.to_numpy(), "crime_code"].value_counts().sort_index()
+        self.psus = sample_psus(self.folder)
+        homes = read_envipe(self.folder, "dwelling", columns=["CVE_ENT", "NOM_ENT", "CVE_MUN", "NOM_MUN"])
+        names = dict(zip(homes["CVE_ENT"], homes["NOM_ENT"], strict=False))
+        names.update(zip(homes["CVE_ENT"] + homes["CVE_MUN"], homes["NOM_MUN"], strict=False))
+        missing = [a for a in (entity, self.area) if a not in names]
+        if missing:
+            raise LoadError(relative(self.folder), f"area {missing[0]!r} has no dwelling in the ENVIPE sample "
+                                                   "(entity code of two digits, municipality of three)")
+        self.names = {a: names[a] for a in (entity, self.area)}
+        self.census = None
+        if census is not None:
+            self.census = pd.read_csv(census, dtype={"area": str, "sex": str})
+
+    @property
+    def areas(self) -> list[str]:
+        """The report's areas: the nation, the entity, the municipality."""
+        return ["national", self.entity, self.area]
+
+    def respondents(self) -> pd.DataFrame:
+        """The municipality's residents (canonical respondent table, derived variables included)."""
+        resp = self.people[self.people["municipality"] == self.area]
+        return resp.drop(columns="area").reset_index(drop=True)  # one municipality: no sub-areas
+
+    def frame(self) -> pd.DataFrame:
+        """Every sampled PSU of the entity with its stratum: the municipality is a domain of them."""
+        ent = self.people[self.people["state"] == self.entity]
+        return ent[["stratum", "psu"]].drop_duplicates().reset_index(drop=True)
+
+    def clean_tables(self, city: str):
+        """The respondents as :class:`~usg_research.clean.CleanTables`, with what was left out counted."""
+        from ..clean import CleaningLog, CleanTables
+        from ..codebook import Codebook, TableSpec
+
+        stem = codebook()["files"]
+        resp = self.respondents()
+        log = CleaningLog("respondent", f"{stem['person']} (ENVIPE 2021, INEGI)", len(self.people))
+        log.exclusions.append({"column": "CVE_ENT, CVE_MUN", "rows": int(len(self.people) - len(resp)),
+                               "reason": f"resident outside the assessment area ({self.area}); these adults "
+                                         "remain in the design as the comparison domains"})
+        log.recode("EDAD", "98/99", "missing", "age not known", int(resp["age"].isna().sum()))
+        crime_log = CleaningLog("crime", f"{stem['crime']} (ENVIPE 2021, INEGI)",
+                                int(len(self.records) + self.uncounted.sum()))
+        for code, n in self.uncounted.items():
+            crime_log.exclusions.append({"column": "BPCOD", "rows": int(n),
+                                         "reason": f"code {code} ({codebook()['crimes'][code]['en']}): asked, "
+                                                   "not counted by INEGI"})
+        cb = Codebook(city=city, synthetic=False, survey=TableSpec(file=f"{stem['person']}", columns={}))
+        return CleanTables(city, cb, {"respondent": resp}, {"respondent": log, "crime": crime_log})
+
+    def comparison(self) -> dict[str, float]:
+        """The entity's estimate of every catalogue indicator (the comparison level of TAB-PRI-01)."""
+        from ..indicators import indicator_table
+
+        ent = self.people[self.people["state"] == self.entity]
+        t = indicator_table(ent, frame=self.frame(), disaggregations=[])
+        t = t[(t["domain"] == "total") & t["estimate"].notna()]
+        return dict(zip(t["indicator"], t["estimate"].astype(float), strict=True))
+
+    def reporting(self, rules: QualityRules | None = None) -> pd.DataFrame:
+        """:func:`reporting_table` for the nation, the entity and the municipality (places of occurrence)."""
+        return reporting_table(self.records, self.psus, states=[self.entity], municipalities=[self.area],
+                               rules=rules)
+
+    def reporting_by_crime(self, rules: QualityRules | None = None) -> pd.DataFrame:
+        """Share of crimes reported to the Ministerio Público, by crime type, per area of occurrence."""
+        data = crime_design_data(self.records, self.psus)
+        data["_muni"] = data["municipality_occurred"].where(data["municipality_occurred"] == self.area)
+        data["_state"] = data["state_occurred"].where(data["state_occurred"] == self.entity)
+        design = SurveyDesign(data, weight="weight", strata="stratum", psu="psu")
+        by = [["crime_code"], ["_state", "crime_code"], ["_muni", "crime_code"]]
+        res = design.estimate(data[["reported"]], by, kind="mean", proportion=[True])
+        out = _split_domains(res, ("_state", "_muni"), ("crime_code",)).assign(measure="reported")
+        out = pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n"]]], axis=1)
+        out["flag"] = flag(out["cv"], out["n"], rules)
+        out = suppress(out).drop(columns="deff")
+        return out.assign(_a=out["area"].map(_area_rank)).sort_values(["crime_code", "_a"]).drop(
+            columns="_a").reset_index(drop=True)
+
+    def rates(self, rules: QualityRules | None = None) -> pd.DataFrame:
+        """:func:`rates_table` for the nation, the entity and the municipality (places of residence)."""
+        return rates_table(self.records, self.people, [self.entity, self.area], self.census, rules)
+
+    def crime_codes(self) -> pd.DataFrame:
+        """INEGI's crime codes as used: label (es, en), unit, counted, canonical type, crimes in the module."""
+        spec = pd.DataFrame.from_dict(codebook()["crimes"], orient="index").rename_axis("crime_code").reset_index()
+        n = pd.concat([self.records["crime_code"].value_counts(), self.uncounted])
+        spec["crimes_in_module"] = spec["crime_code"].map(n).fillna(0).astype(int)
+        return spec[["crime_code", "es", "en", "unit", "counted", "canonical", "crimes_in_module"]]
+
+
+__all__ = ["MEASURES", "RATE_MEASURES", "EnvipeSource", "codebook", "crime_design_data", "crimes", "person_table",
+           "persons", "rates_table", "read_envipe", "reporting_table", "sample_psus"]
