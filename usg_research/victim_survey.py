@@ -72,10 +72,10 @@ def _rates(a: Assessment) -> Output:
     w = a.words
     t = a.source.rates(a.rules)
     rows = t[(t["sex"] == "total") | (t["age_group"] == "total")]
-    order = rows[["area", "sex", "age_group"]].drop_duplicates()
-    order = order.assign(_k=(order["age_group"] != "total").astype(int)).sort_values(
-        ["_k"], kind="stable").assign(_a=lambda o: o["area"].map({x: i for i, x in enumerate(a.source.areas)}))
-    order = order.sort_values(["_a", "_k"], kind="stable")[["area", "sex", "age_group"]]
+    order = rows[["area", "sex", "age_group"]].drop_duplicates()  # per area: total, male, female, then ages
+    rank = {x: i for i, x in enumerate(a.source.areas)}
+    order = order.assign(_a=order["area"].map(rank), _k=(order["age_group"] != "total").astype(int)).sort_values(
+        ["_a", "_k"], kind="stable")
     view_rows = []
     for r in order.itertuples(index=False):
         sel = rows[(rows["area"] == r.area) & (rows["sex"] == r.sex) & (rows["age_group"] == r.age_group)]
