@@ -152,29 +152,23 @@ def _source(report: str) -> Any:
 def source_files(source: Any) -> list[Path]:
     """The files of a report's public-survey source: its data tables (as found) and the cited census."""
     from .adapters.envipe import codebook as envipe_codebook
+    from .adapters.envipe import table_path
 
     root = project_root()
-    folder = root / source.data
-    found = []
-    for stem in envipe_codebook()["files"].values():
-        for name in (f"{stem}_national.parquet", f"{stem}.parquet", f"{stem}.csv"):
-            if (folder / name).is_file():
-                found.append(folder / name)
-                break
-    return found + [root / source.census]
+    found = [table_path(root / source.data, t) for t in envipe_codebook()["files"]]
+    return [f for f in found if f is not None] + [root / source.census]
 
 
 def source_missing(source: Any) -> str | None:
     """Why a report's source data cannot be read here (None when they can)."""
     from .adapters.envipe import codebook as envipe_codebook
+    from .adapters.envipe import table_path
 
     folder = project_root() / source.data
     if not folder.is_dir():
         return (f"data folder {source.data} not found (INEGI's ENVIPE files; see the README, "
                 "'ENVIPE: INEGI's public microdata'); report not built, previous outputs kept")
-    have = {f.name for f in source_files(source)}
-    lacking = [stem for stem in envipe_codebook()["files"].values()
-               if not any(n.startswith(stem + "_national.") or n in (f"{stem}.parquet", f"{stem}.csv") for n in have)]
+    lacking = [stem for t, stem in envipe_codebook()["files"].items() if table_path(folder, t) is None]
     if lacking:
         return f"{source.data} lacks the ENVIPE tables {lacking}; report not built, previous outputs kept"
     return None

@@ -48,6 +48,17 @@ def codebook() -> dict:
     return yaml.safe_load(Path(__file__).with_name("envipe2021.yaml").read_text(encoding="utf-8"))
 
 
+def _names(table: str, subset: Subset) -> list[str]:
+    stem = codebook()["files"][table]
+    return [f"{stem}_cdmx.csv"] if subset == "cdmx" else [f"{stem}_national.parquet", f"{stem}.parquet",
+                                                          f"{stem}.csv"]
+
+
+def table_path(folder: str | Path, table: str, subset: Subset = "national") -> Path | None:
+    """The file of one ENVIPE table in ``folder`` (the first of its accepted names found), or None."""
+    return next((Path(folder) / n for n in _names(table, subset) if (Path(folder) / n).is_file()), None)
+
+
 def read_envipe(folder: str | Path, table: str, subset: Subset = "national",
                 columns: list[str] | None = None) -> pd.DataFrame:
     """Read one ENVIPE table (``dwelling``, ``household``, ``person``, ``crime``) as text, weights as floats.
@@ -56,13 +67,10 @@ def read_envipe(folder: str | Path, table: str, subset: Subset = "national",
     ``<stem>.csv`` when that is what the folder holds); ``"cdmx"`` reads ``<stem>_cdmx.csv``.
     """
     folder = Path(folder)
-    stem = codebook()["files"][table]
-    names = [f"{stem}_cdmx.csv"] if subset == "cdmx" else [f"{stem}_national.parquet", f"{stem}.parquet",
-                                                              f"{stem}.csv"]
-    path = next((folder / n for n in names if (folder / n).is_file()), None)
+    path = table_path(folder, table, subset)
     if path is None:
-        raise LoadError(relative(folder), f"no ENVIPE {table} table: expected one of {names} (see the README, "
-                                          "'ENVIPE: INEGI's public microdata')")
+        raise LoadError(relative(folder), f"no ENVIPE {table} table: expected one of {_names(table, subset)} "
+                                          "(see the README, 'ENVIPE: INEGI's public microdata')")
     if path.suffix == ".parquet":
         df = pd.read_parquet(path, columns=columns)
     else:
@@ -488,4 +496,4 @@ class EnvipeSource:
 
 
 __all__ = ["MEASURES", "RATE_MEASURES", "EnvipeSource", "codebook", "crime_design_data", "crimes", "person_table",
-           "persons", "rates_table", "read_envipe", "reporting_table", "sample_psus"]
+           "persons", "rates_table", "read_envipe", "reporting_table", "sample_psus", "table_path"]
