@@ -39,9 +39,12 @@ from .paths import codebook_path, outputs_dir, params_path, project_root, raw_di
 #: The cross-city report: ``params/comparison.yaml`` and ``notebooks/comparison.ipynb``, built after the cities.
 COMPARISON = "comparison"
 
-#: Environment of every notebook kernel: what makes outputs byte-identical.
+#: Environment of every notebook kernel: what makes outputs byte-identical. OpenBLAS picks its kernels by
+#: CPU (DYNAMIC_ARCH): an AVX-512 machine and an AVX2 one differ in the last digits of a matrix inverse,
+#: which moved TAB-RISK-01's standard errors; one fixed x86-64 kernel set (Haswell, any AVX2 CPU) and one
+#: thread make the numbers the same on every such machine.
 BUILD_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1577836800", "MPLBACKEND": "Agg",
-             "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+             "PYDEVD_DISABLE_FILE_VALIDATION": "1", "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_NUM_THREADS": "1"}
 VERSIONED = ("numpy", "pandas", "scipy", "matplotlib", "seaborn", "pingouin", "papermill", "nbconvert")
 
 
