@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from usg_research.build import build, reports
+from usg_research.run.build import build, reports
 
 
 def timed(**kw) -> float:

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from usg_research.adapters.envipe import (
+from usg_research.estimate.indicators import indicator_table, load_catalogue
+from usg_research.sources.envipe import (
     crime_design_data,
     crimes,
     person_table,
@@ -33,7 +34,6 @@ from usg_research.adapters.envipe import (
     reporting_table,
     sample_psus,
 )
-from usg_research.indicators import indicator_table, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "envipe2021_inegi"
@@ -56,7 +56,7 @@ def r_frames(df: pd.DataFrame, records: pd.DataFrame, psus: pd.DataFrame, ids: l
 
 def stacked_rows(records: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     """Crime rows (crime = 1) and person rows (person = 1) of one design, for R's ``svyratio``."""
-    from usg_research.clean import derive_respondent
+    from usg_research.ingest.clean import derive_respondent
 
     cols = ["weight", "stratum", "psu", "state", "municipality", "sex", "age"]
     both = pd.concat([records[cols].assign(crime=1, person=0), people[cols].assign(crime=0, person=1)],

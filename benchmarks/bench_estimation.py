@@ -1,7 +1,7 @@
 """Benchmark: the full indicator table (30 binary indicators x {total, sex, age_group, area} = 870
 estimates with SEs) on synthetic samples of 10^5 and 10^6 respondents, 50 strata, 2,000 PSUs.
 
-Reports, in the same run, the ratio of the engine (usg_research.survey) against
+Reports, in the same run, the ratio of the engine (usg_research.estimate.survey) against
   - a per-domain loop baseline (one pass over the microdata per indicator x domain level,
     the with-replacement Taylor SE written plainly with pandas), and
   - the `svy` library (0.35, Taylor, 30 indicators per call, one call per disaggregation),
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from usg_research.survey import SurveyDesign
-from usg_research.synth import large_sample
+from usg_research.estimate.survey import SurveyDesign
+from usg_research.sources.synth import large_sample
 
 BY = [None, "sex", "age_group", "area"]
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from usg_research.clean import clean_city
 from usg_research.errors import USGAError, ValidationError
+from usg_research.ingest.clean import clean_city
 
 from .conftest import SmallCity, make_city
 

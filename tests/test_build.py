@@ -12,10 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from usg_research import build as B
 from usg_research.cli import main
 from usg_research.errors import ParamsError
 from usg_research.params import load_params
+from usg_research.run import build as B
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,9 +89,9 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project) -> No
     out = project / "outputs/mathare"
     first = _hashes(out)
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    from usg_research.chapters import OUTPUT_IDS
+    from usg_research.outline import OUTPUT_IDS
 
-    assert [o["id"] for o in man["outputs"]] == OUTPUT_IDS
+    assert [o["id"] for o in man["outputs"]] == list(OUTPUT_IDS)
     assert man["synthetic"] is True and man["inputs"]["params"]["city"] == "mathare"
     for o in man["outputs"]:
         for f in o["files"]:

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from usg_research.adapters.envipe import (
+from usg_research.errors import LoadError
+from usg_research.estimate.indicators import indicator_table
+from usg_research.sources.envipe import (
     crimes,
     person_table,
     persons,
@@ -20,8 +22,6 @@ from usg_research.adapters.envipe import (
     reporting_table,
     sample_psus,
 )
-from usg_research.errors import LoadError
-from usg_research.indicators import indicator_table
 
 REFERENCE = Path(__file__).parent / "r" / "envipe_reference.csv"
 
@@ -146,7 +146,7 @@ def test_iztapalapa_report_from_envipe(envipe: Path, tmp_path: Path):
     """The es build: INEGI's measures for Iztapalapa, Mexico City and the nation; nothing respondent-level."""
     import json
 
-    from usg_research.build import build_city
+    from usg_research.run.build import build_city
 
     res = build_city("iztapalapa-envipe", force=True, out_root=tmp_path)
     assert res.status == "built", res.message
@@ -180,7 +180,7 @@ def test_iztapalapa_report_from_envipe(envipe: Path, tmp_path: Path):
 
 def test_report_is_skipped_without_its_data(monkeypatch, tmp_path: Path):
     import usg_research.params as P
-    from usg_research.build import build_city
+    from usg_research.run.build import build_city
 
     real = P.load_params
 

@@ -9,14 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from usg_research import crime
-from usg_research import stats as S
-from usg_research.clean import clean_city
-from usg_research.indicators import QualityRules, indicator_table, load_catalogue
-from usg_research.paths import codebook_path
-from usg_research.schema import COHESION_ITEMS
-from usg_research.survey import SurveyDesign
-from usg_research.synth import iccs_map_path
+from usg_research.estimate import crime
+from usg_research.estimate import stats as S
+from usg_research.estimate.indicators import QualityRules, indicator_table, load_catalogue
+from usg_research.estimate.survey import SurveyDesign
+from usg_research.ingest.clean import clean_city
+from usg_research.ingest.schema import COHESION_ITEMS
+from usg_research.paths import codebook_path, iccs_map_path
 
 REQUIRED = ["SAFE_NIGHT_WALK", "SAFE_DAY_WALK", "VICT_ANY_12M", "VIOL_PHYS_12M", "VIOL_SEX_12M", "VIOL_PSY_12M",
             "HARASS_ANY_12M", "REPORT_ANY", "DARK_FIGURE", "VICT_PREV_RATE_100K", "VICT_INC_RATE_100K",
@@ -152,7 +151,7 @@ def test_exploratory_outputs_are_labelled(mathare) -> None:
 
 
 def test_headline_chart_never_puts_rates_and_percentages_on_one_axis() -> None:
-    from usg_research.figures import dot_interval, use_style
+    from usg_research.present.figures import dot_interval, use_style
 
     use_style()
     t = pd.DataFrame({"label": ["a", "b", "c"], "estimate": [0.2, 54000.0, np.nan], "ci_low": [0.1, 50000, np.nan],

@@ -25,10 +25,10 @@ import pyreadstat
 import pytest
 import yaml
 
-from usg_research.chapters import OUTPUT_IDS
-from usg_research.gaps import find_gaps
-from usg_research.guess import guess_table
-from usg_research.load import read_raw
+from usg_research.ingest.load import read_raw
+from usg_research.newcity.gaps import find_gaps
+from usg_research.newcity.guess import guess_table
+from usg_research.outline import OUTPUT_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "docs" / "new-city.md"

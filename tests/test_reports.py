@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from usg_research.chapters import CHAPTERS, OUTPUT_IDS
-from usg_research.notebooks import city_notebook, comparison_notebook, write_notebook
 from usg_research.params import CityParams, load_params
-from usg_research.synth import export_city, generate_city
-from usg_research.words import LANGUAGES, sections
+from usg_research.outline import CHAPTERS, OUTPUT_IDS
+from usg_research.present.words import LANGUAGES, sections
+from usg_research.run.notebooks import city_notebook, comparison_notebook, write_notebook
+from usg_research.sources.synth import export_city, generate_city
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_MD = ROOT.parent / "shared" / "design" / "REPORT.md"
@@ -83,7 +83,7 @@ def test_chapter_list_matches_report_md():
         pytest.skip("../shared/design/REPORT.md not present")
     text = "\n".join(ln for ln in REPORT_MD.read_text(encoding="utf-8").splitlines() if ln.startswith("|"))
     listed = list(dict.fromkeys(re.findall(r"\b(?:FIG|TAB)-[A-Z]{2,5}-\d{2}\b", text)))
-    assert listed == OUTPUT_IDS
+    assert listed == list(OUTPUT_IDS)
 
 
 def test_words_complete_in_every_language():
@@ -99,7 +99,7 @@ def test_words_complete_in_every_language():
 @pytest.mark.parametrize("report", CITY_REPORTS)
 def test_committed_manifest_has_every_output_id(report):
     man = _manifest(ROOT / "outputs" / report)
-    assert [o["id"] for o in man["outputs"]] == OUTPUT_IDS
+    assert [o["id"] for o in man["outputs"]] == list(OUTPUT_IDS)
     assert man["synthetic"] is True
     built = [o for o in man["outputs"] if o.get("status") != "not_available"]
     assert len(built) == 50, [o["id"] for o in man["outputs"] if o.get("status") == "not_available"]
@@ -119,7 +119,7 @@ def test_report_languages():
 
 def test_test_city_report_marks_missing_data_in_one_line(test_city):
     man = _manifest(test_city / "outputs/testcity")
-    assert [o["id"] for o in man["outputs"]] == OUTPUT_IDS
+    assert [o["id"] for o in man["outputs"]] == list(OUTPUT_IDS)
     missing = {o["id"]: o["caption"] for o in man["outputs"] if o.get("status") == "not_available"}
     assert set(missing) == {"TAB-QUAL-01", "FIG-QUAL-01", "TAB-STK-01", "FIG-DRG-01", "FIG-DRG-02"}
     assert missing["FIG-DRG-01"].endswith("Not available for this city: the drugs and alcohol module is not part "

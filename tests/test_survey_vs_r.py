@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from usg_research.survey import DesignError, SurveyDesign
+from usg_research.estimate.survey import DesignError, SurveyDesign
 
 R = Path(__file__).parent / "r"
 REF = pd.read_csv(R / "reference_estimates.csv")

@@ -17,8 +17,8 @@ from .errors import USGAError
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .clean import clean_city
-    from .gaps import find_gaps
+    from .ingest.clean import clean_city
+    from .newcity.gaps import find_gaps
 
     status = 0
     for city in args.city:
@@ -49,14 +49,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _new_city(args: argparse.Namespace) -> int:
-    from .scaffold import new_city
+    from .newcity.scaffold import new_city
 
     print(new_city(args.name, args.survey, args.incidents, args.population, args.language, args.force).summary())
     return 0
 
 
 def _example_export(args: argparse.Namespace) -> int:
-    from .example_export import write_example_export
+    from .newcity.example_export import write_example_export
 
     for path in write_example_export(args.folder):
         print(path.as_posix())
@@ -65,7 +65,7 @@ def _example_export(args: argparse.Namespace) -> int:
 
 def _synth(args: argparse.Namespace) -> int:
     from .paths import relative
-    from .synth import PROFILES, write_city
+    from .sources.synth import PROFILES, write_city
 
     for city in args.city or sorted(PROFILES):
         for path in write_city(city):
@@ -74,7 +74,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .run.build import build
 
     results = build(args.city or None, jobs=args.jobs, force=args.force)
     status = 0
@@ -91,8 +91,8 @@ def _build(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     import json
 
-    from .build import input_hash, reports
     from .paths import outputs_dir
+    from .run.build import input_hash, reports
 
     for city in reports():
         m = outputs_dir() / city / "manifest.json"
@@ -107,7 +107,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .build import verify
+    from .run.build import verify
 
     notes: list[str] = []
     diffs = verify(args.city or None, jobs=args.jobs, notes=notes)
@@ -121,7 +121,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _outputs_list(args: argparse.Namespace) -> int:
-    from .build import outputs_list
+    from .run.build import outputs_list
 
     print(outputs_list())
     return 0

@@ -26,8 +26,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import ParamsError
+from .estimate.indicators import check_indicator_ids
+from .estimate.survey import LonelyPSU
+from .outline import CHAPTERS, MODULES
 from .paths import params_path, relative
-from .survey import LonelyPSU
 from .yamlfile import read_yaml_model
 
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
@@ -157,8 +159,6 @@ class CityParams(ReportParams):
     @field_validator("modules")
     @classmethod
     def _known_modules(cls, v: dict[str, bool]) -> dict[str, bool]:
-        from .chapters import MODULES
-
         unknown = sorted(set(v) - set(MODULES))
         if unknown:
             raise ValueError(f"unknown modules {unknown}; the switchable modules are {list(MODULES)}")
@@ -167,8 +167,6 @@ class CityParams(ReportParams):
     @field_validator("emphasis")
     @classmethod
     def _known_chapters(cls, v: list[str]) -> list[str]:
-        from .chapters import CHAPTERS
-
         unknown = sorted(set(v) - {c.key for c in CHAPTERS})
         if unknown:
             raise ValueError(f"unknown chapters {unknown}; chapters are {[c.key for c in CHAPTERS]}")
@@ -177,8 +175,6 @@ class CityParams(ReportParams):
     @field_validator("headline", "comparison")
     @classmethod
     def _known_indicators(cls, v: list[str] | dict[str, float]) -> list[str] | dict[str, float]:
-        from .indicators import check_indicator_ids
-
         check_indicator_ids(v)
         return v
 

@@ -39,8 +39,13 @@ def codebook_path(city: str) -> Path:
     return data_dir() / "codebooks" / f"{city}.yaml"
 
 
-def params_path(city: str) -> Path:
-    return project_root() / "params" / f"{city}.yaml"
+def iccs_map_path(codebook: Path) -> Path:
+    """The offence-label -> ICCS table that sits beside a city's codebook (``<city>_iccs.csv``)."""
+    return codebook.with_name(codebook.stem + "_iccs.csv")
+
+
+def params_path(report: str) -> Path:
+    return project_root() / "params" / f"{report}.yaml"
 
 
 def outputs_dir() -> Path:

@@ -22,15 +22,15 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, field_validator
 
+from ..errors import ParamsError, USGAError
+from ..estimate.indicators import check_indicator_ids, load_catalogue
+from ..params import ReportParams, strict_yaml
+from ..paths import outputs_dir, params_path
+from ..yamlfile import read_yaml_model
 from . import figures
-from .errors import ParamsError, USGAError
-from .indicators import check_indicator_ids, load_catalogue
-from .params import ReportParams, strict_yaml
-from .paths import outputs_dir, params_path
 from .report import Report, _Html
 from .tables import fmt_estimate
 from .words import Words
-from .yamlfile import read_yaml_model
 
 
 class ComparisonParams(ReportParams):

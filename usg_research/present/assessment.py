@@ -2,7 +2,7 @@
 
 A city notebook is a list of calls on an :class:`Assessment`:
 ``a.cover()``, then per chapter ``a.chapter("safety")`` and one ``a.show("FIG-SAF-01")``
-per output. What each output id shows is declared in :mod:`usg_research.chapters`;
+per output. What each output id shows is declared in :mod:`usg_research.present.chapters`;
 an output whose module is switched off in params, or whose data the city did
 not supply, is recorded in the manifest as not available and shown as one line.
 
@@ -24,12 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .clean import _yes, clean_city
-from .indicators import QualityRules, indicator_table, load_catalogue
-from .params import CityParams
+from ..estimate.indicators import QualityRules, indicator_table, load_catalogue
+from ..estimate.survey import SurveyDesign
+from ..ingest.clean import _yes, clean_city
+from ..ingest.schema import OFFICIALS
+from ..params import CityParams
 from .report import Report, _Html
-from .schema import OFFICIALS
-from .survey import SurveyDesign
 from .words import Words
 
 #: Report tables read left-aligned (the notebook theme right-aligns every cell).
@@ -139,8 +139,8 @@ def open_source(p: CityParams) -> Any:
     """
     if p.source is None:
         return None
-    from .adapters.envipe import EnvipeSource
-    from .paths import project_root
+    from ..paths import project_root
+    from ..sources.envipe import EnvipeSource
 
     root = project_root()
     return EnvipeSource(root / p.source.data, p.source.entity, p.source.municipality, root / p.source.census)

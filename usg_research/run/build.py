@@ -33,8 +33,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .errors import USGAError
-from .paths import codebook_path, outputs_dir, params_path, project_root, raw_dir, relative
+from ..errors import USGAError
+from ..paths import codebook_path, outputs_dir, params_path, project_root, raw_dir, relative
 
 #: The cross-city report: ``params/comparison.yaml`` and ``notebooks/comparison.ipynb``, built after the cities.
 COMPARISON = "comparison"
@@ -60,7 +60,7 @@ def report_city(report: str) -> str:
     """The city whose data and notebook a report uses (``city:`` in ``params/<report>.yaml``)."""
     if report == COMPARISON:
         return COMPARISON
-    from .params import load_params
+    from ..params import load_params
 
     return load_params(report).city
 
@@ -97,14 +97,14 @@ def input_files(report: str, out_root: Path | None = None) -> dict[str, str]:
     facts and the library source. The comparison: its notebook and params, the library source and
     the tables it reads from each city report (``outputs/<report>/tables/TAB-ANX-01.csv``).
     """
-    from .codebook import TABLE_KEYS, read_codebook
-    from .synth import iccs_map_path
+    from ..ingest.codebook import TABLE_KEYS, read_codebook
+    from ..paths import iccs_map_path
 
     root = project_root()
     paths = [notebook_path(report), params_path(report)]
     extra: dict[str, str] = {}
     if report == COMPARISON:
-        from .comparison import load_comparison_params
+        from ..present.comparison import load_comparison_params
 
         for r in load_comparison_params().reports:
             tab = (Path(out_root) if out_root else outputs_dir()) / r / "tables" / "TAB-ANX-01.csv"
@@ -133,10 +133,10 @@ def input_files(report: str, out_root: Path | None = None) -> dict[str, str]:
     for p in paths:
         if p.exists():  # files outside the project (a source's data folder) as ../ paths, never absolute
             out[Path(os.path.relpath(p, root)).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-    pkg = Path(__file__).resolve().parent  # the library that runs, wherever it is installed
-    for p in sorted(pkg.iterdir()):
-        if p.suffix in (".py", ".yaml"):
-            out[f"usg_research/{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
+    pkg = Path(__file__).resolve().parents[1]  # the library that runs, wherever it is installed
+    for p in sorted(pkg.rglob("*")):
+        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
+            out[f"usg_research/{p.relative_to(pkg).as_posix()}"] = hashlib.sha256(p.read_bytes()).hexdigest()
     return dict(sorted(out.items()))
 
 
@@ -144,7 +144,7 @@ def _source(report: str) -> Any:
     """The ``source:`` block of a report's params (None for codebook cities and broken params)."""
     if report == COMPARISON:
         return None
-    from .params import load_params
+    from ..params import load_params
 
     try:
         return load_params(report).source
@@ -154,8 +154,8 @@ def _source(report: str) -> Any:
 
 def source_files(source: Any) -> list[Path]:
     """The files of a report's public-survey source: its data tables (as found) and the cited census."""
-    from .adapters.envipe import codebook as envipe_codebook
-    from .adapters.envipe import table_path
+    from ..sources.envipe import codebook as envipe_codebook
+    from ..sources.envipe import table_path
 
     root = project_root()
     found = [table_path(root / source.data, t) for t in envipe_codebook()["files"]]
@@ -164,8 +164,8 @@ def source_files(source: Any) -> list[Path]:
 
 def source_missing(source: Any) -> str | None:
     """Why a report's source data cannot be read here (None when they can)."""
-    from .adapters.envipe import codebook as envipe_codebook
-    from .adapters.envipe import table_path
+    from ..sources.envipe import codebook as envipe_codebook
+    from ..sources.envipe import table_path
 
     folder = project_root() / source.data
     if not folder.is_dir():
@@ -258,7 +258,7 @@ def build_city(city: str, force: bool = False, out_root: Path | None = None) -> 
     """Build one city's report (see the module docstring). Never raises for a failing notebook."""
     import papermill as pm
 
-    from .params import check_against_notebook, load_params
+    from ..params import check_against_notebook, load_params
 
     start = time.perf_counter()
     out_root = Path(out_root) if out_root else outputs_dir()
@@ -266,7 +266,7 @@ def build_city(city: str, force: bool = False, out_root: Path | None = None) -> 
     dest = out_root / city
     try:
         if city == COMPARISON:
-            from .comparison import load_comparison_params
+            from ..present.comparison import load_comparison_params
 
             params = load_comparison_params()
         else:

@@ -32,10 +32,10 @@ import yaml
 from scipy import stats
 
 from ..errors import LoadError
-from ..indicators import QualityRules, flag, suppress
+from ..estimate.indicators import QualityRules, flag, suppress
+from ..estimate.survey import SurveyDesign
+from ..ingest.schema import AGE_BANDS, CRIMES
 from ..paths import relative
-from ..schema import AGE_BANDS, CRIMES
-from ..survey import SurveyDesign
 
 Subset = Literal["national", "cdmx"]
 #: The measures of :func:`reporting_table`: a total (crimes) and four shares of crimes.
@@ -132,10 +132,10 @@ def persons(folder: str | Path, subset: Subset = "national", screens: bool = Fal
 def person_table(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
     """:func:`persons` with the derived variables of a clean respondent table, ``area`` = entity of residence.
 
-    This is what :func:`usg_research.indicators.indicator_table` evaluates: the catalogue's
+    This is what :func:`usg_research.estimate.indicators.indicator_table` evaluates: the catalogue's
     victimisation indicators for 2020, by sex, age group and entity.
     """
-    from ..clean import derive_respondent
+    from ..ingest.clean import derive_respondent
 
     people = persons(folder, subset, screens=True)
     df, _ = derive_respondent(people.drop(columns=[c for c in people.columns if c.startswith("_screen_")]))
@@ -325,7 +325,7 @@ def rates_table(records: pd.DataFrame, people: pd.DataFrame, areas: list[str],
     >>> RATE_MEASURES
     ('crimes', 'adults', 'per_100k_adults', 'per_100k_census')
     """
-    from ..clean import derive_respondent
+    from ..ingest.clean import derive_respondent
 
     ages = derive_respondent(pd.DataFrame({"age": pd.concat([records["age"], people["age"]], ignore_index=True)
                                            .where(lambda a: a < 98)}))[0]["age_group"]
@@ -434,9 +434,9 @@ class EnvipeSource:
         return ent[["stratum", "psu"]].drop_duplicates().reset_index(drop=True)
 
     def clean_tables(self, city: str):
-        """The respondents as :class:`~usg_research.clean.CleanTables`, with what was left out counted."""
-        from ..clean import CleaningLog, CleanTables
-        from ..codebook import Codebook, TableSpec
+        """The respondents as :class:`~usg_research.ingest.clean.CleanTables`, with what was left out counted."""
+        from ..ingest.clean import CleaningLog, CleanTables
+        from ..ingest.codebook import Codebook, TableSpec
 
         stem = codebook()["files"]
         resp = self.respondents()
@@ -456,7 +456,7 @@ class EnvipeSource:
 
     def comparison(self) -> dict[str, float]:
         """The entity's estimate of every catalogue indicator (the comparison level of TAB-PRI-01)."""
-        from ..indicators import indicator_table
+        from ..estimate.indicators import indicator_table
 
         ent = self.people[self.people["state"] == self.entity]
         t = indicator_table(ent, frame=self.frame(), disaggregations=[])

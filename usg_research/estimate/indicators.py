@@ -3,7 +3,7 @@
 :func:`indicator_table` turns a clean respondent table into one tidy table,
 ``indicator, domain, level, estimate, se, ci_low, ci_high, cv, deff, n, N, flag``,
 for every indicator x every disaggregation, in one vectorised pass of
-:meth:`usg_research.survey.SurveyDesign.estimate`. Quality flags follow
+:meth:`usg_research.estimate.survey.SurveyDesign.estimate`. Quality flags follow
 ``STATISTICS.md``: ``reliable`` (CV < 15%), ``caution`` (15-30%),
 ``suppressed`` (CV > 30% or unweighted n < 30); a suppressed row carries no
 number (estimate, se, CI, cv and deff are blank), only the flag.
@@ -198,13 +198,13 @@ def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | N
 
     Parameters
     ----------
-    df : clean respondent table (``usg_research.clean``).
-    weight, strata, psu, lonely_psu : the design (see :class:`~usg_research.survey.SurveyDesign`).
+    df : clean respondent table (``usg_research.ingest.clean``).
+    weight, strata, psu, lonely_psu : the design (see :class:`~usg_research.estimate.survey.SurveyDesign`).
     indicators : ids to evaluate (default: every indicator whose variables are in ``df``).
     disaggregations : restrict the disaggregations (default: each indicator's own).
     rules : quality thresholds.
     frame : every sampled PSU (``stratum``, ``psu``) when ``df`` holds one domain of a larger survey
-        (see :class:`~usg_research.survey.SurveyDesign`).
+        (see :class:`~usg_research.estimate.survey.SurveyDesign`).
 
     Returns
     -------
@@ -214,7 +214,7 @@ def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | N
 
     Examples
     --------
-    >>> from usg_research.clean import clean_city
+    >>> from usg_research.ingest.clean import clean_city
     >>> t = indicator_table(clean_city("mathare")["respondent"], indicators=["VICT_ANY_12M"])
     >>> t.loc[t.domain == "total", ["indicator", "level", "flag"]].to_dict("records")
     [{'indicator': 'VICT_ANY_12M', 'level': 'total', 'flag': 'reliable'}]

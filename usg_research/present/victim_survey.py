@@ -3,7 +3,7 @@
 A report whose params name a ``source`` (see :class:`~usg_research.params.DataSource`) has, besides
 the respondent file every chapter reads, a crime module: one row per crime with its own weight. For
 four output ids of REPORT.md that module is the better evidence, and the builders here take the
-place of the survey-only ones (:func:`usg_research.chapters.build_output` looks here first):
+place of the survey-only ones (:func:`usg_research.present.chapters.build_output` looks here first):
 
 - TAB-VIC-02: crimes per 100,000 adults (INEGI's *tasa de incidencia delictiva*) and per 100,000
   census inhabitants, by sex and age group, for the area, its entity and the nation;

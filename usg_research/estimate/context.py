@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..ingest.schema import AGE_BANDS, POP_AGE_GROUPS
+from ..paths import project_root
 from .crime import add_time_parts, map_iccs, rates
 from .indicators import QualityRules
-from .paths import project_root
-from .schema import AGE_BANDS, POP_AGE_GROUPS
 from .shares import scale_shares
 from .survey import SurveyDesign
 

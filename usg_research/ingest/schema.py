@@ -4,11 +4,11 @@ Everything downstream (codebooks, validation, cleaning, indicators) reads the
 declarations in this module; nothing else defines a variable name or a code.
 Canonical codes are short lower-case strings (``"very_safe"``); a city's own
 numeric or labelled codes are mapped onto them by its codebook
-(:mod:`usg_research.codebook`).
+(:mod:`usg_research.ingest.codebook`).
 
 Examples
 --------
->>> from usg_research.schema import RESPONDENT, SCALES
+>>> from usg_research.ingest.schema import RESPONDENT, SCALES
 >>> RESPONDENT["safe_night"].scale
 'safety'
 >>> SCALES["safety"][:2]

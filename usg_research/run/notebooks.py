@@ -1,7 +1,7 @@
 """Write the report notebooks: thin, output-free, one library call per output.
 
 Every city notebook has the same cells (the chapter list of
-:mod:`usg_research.chapters`); only its ``parameters`` cell differs. Cells
+:mod:`usg_research.present.chapters`); only its ``parameters`` cell differs. Cells
 tagged ``analyst-note`` are Markdown guidance for analysts working in
 Jupyter; they are left out of the HTML report, whose text comes from the
 library in the report language.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from .chapters import CHAPTERS
-from .params import CityParams
+from ..params import CityParams
+from ..present.chapters import CHAPTERS
 
 NOTE_TAG = "analyst-note"
 
@@ -54,7 +54,7 @@ def city_notebook(city: str, params: CityParams | None = None) -> nbformat.Noteb
               "`usg_research/chapters.py`, the report's words in `usg_research/words.yaml`. "
               "Keep this notebook thin: add logic to the library, with a test."),
         _code("\n".join(f"{k} = {v!r}" for k, v in values.items()), tags=["parameters"]),
-        _code("from usg_research.assessment import Assessment\n\n"
+        _code("from usg_research.present.assessment import Assessment\n\n"
               f"a = Assessment(dict({', '.join(f'{n}={n}' for n in names)}))\n"
               "a.cover()"),
     ]
@@ -68,7 +68,7 @@ def city_notebook(city: str, params: CityParams | None = None) -> nbformat.Noteb
 
 def comparison_notebook() -> nbformat.NotebookNode:
     """The cross-city notebook (reads the city reports' published tables)."""
-    from .comparison import Comparison, load_comparison_params
+    from ..present.comparison import Comparison, load_comparison_params
 
     p = load_comparison_params()
     values = {"report": "comparison", **p.model_dump(exclude={"timeout"})}
@@ -76,7 +76,7 @@ def comparison_notebook() -> nbformat.NotebookNode:
         _note("# Cross-city comparison\n\nReads each city report's published annex table "
               "(`outputs/<report>/tables/TAB-ANX-01.csv`), never the raw data; built after the cities."),
         _code("\n".join(f"{k} = {v!r}" for k, v in values.items()), tags=["parameters"]),
-        _code("from usg_research.comparison import Comparison\n\n"
+        _code("from usg_research.present.comparison import Comparison\n\n"
               f"c = Comparison(dict({', '.join(f'{n}={n}' for n in values)}))\nc.cover()"),
         *[_code(f'c.show("{i}")') for i in Comparison.IDS],
         _code("c.finish()"),

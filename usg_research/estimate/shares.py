@@ -1,6 +1,6 @@
 """Design-based shares behind the report's figures: yes-shares of item batteries and full answer scales.
 
-Both return the tidy layout of :func:`usg_research.indicators.indicator_table`
+Both return the tidy layout of :func:`usg_research.estimate.indicators.indicator_table`
 (``item, domain, level, estimate, se, ci_low, ci_high, cv, deff, n, N, flag``,
 proportions as fractions), estimated in one vectorised pass over every item and
 group, flagged and suppressed with the report's quality rules. Don't know,
@@ -10,7 +10,7 @@ is the people who answered it).
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.survey import SurveyDesign
+>>> from usg_research.estimate.survey import SurveyDesign
 >>> df = pd.DataFrame({"w": [1.0] * 4, "a": ["yes", "no", "yes", None], "g": list("xxyy")})
 >>> d = SurveyDesign(df, weight="w")
 >>> t = item_shares(d, ["a"], rules=QualityRules(n_min=1, cv_suppress=10))

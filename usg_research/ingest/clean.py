@@ -7,7 +7,7 @@ respondent's row, id or answer, so it can be published (TAB-MET-03).
 
 Examples
 --------
->>> from usg_research.clean import clean_city
+>>> from usg_research.ingest.clean import clean_city
 >>> tables = clean_city("mathare")
 >>> log = tables.logs["respondent"]
 >>> log.rows_in == log.rows_kept + log.rows_excluded
@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import ValidationError
+from ..paths import codebook_path, raw_dir
 from .codebook import Codebook, read_codebook
-from .errors import ValidationError
 from .load import apply_codebook, read_table
-from .paths import codebook_path, raw_dir
 from .schema import (
     AGE_BANDS,
     COHESION_ITEMS,

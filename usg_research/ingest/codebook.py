@@ -22,9 +22,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import CodebookError
+from ..errors import CodebookError
+from ..yamlfile import read_yaml_model
 from .schema import MISSING_CODES, SCALES, TABLES
-from .yamlfile import read_yaml_model
 
 Action = Literal["error", "exclude", "set_missing"]
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from .schema import SCALES
+from ..ingest.schema import SCALES
 from .survey import SurveyDesign
 
 DESIGN_BASED = "design-based"

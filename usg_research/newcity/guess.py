@@ -11,7 +11,7 @@ the analyst to review.
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.load import RawTable
+>>> from usg_research.ingest.load import RawTable
 >>> raw = RawTable("s.csv", pd.DataFrame({"sexo": ["Mulher", "Homem"], "p7": ["Sim", "Não"]}, dtype=object))
 >>> g = guess_table(raw, "respondent")
 >>> g.by_column["sexo"].variable, g.by_column["sexo"].codes
@@ -31,9 +31,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .load import RawTable
-from .schema import SCALES, TABLES
-from .words import LANGUAGES, sections
+from ..ingest.load import RawTable
+from ..ingest.schema import SCALES, TABLES
+from ..present.words import LANGUAGES, sections
 
 #: A CSV column with at most this many distinct values is read as labelled answers.
 MAX_CSV_CODES = 30
@@ -188,7 +188,7 @@ def guess_table(raw: RawTable, table: str) -> TableGuess:
 
     Parameters
     ----------
-    raw : the export as read by :func:`usg_research.load.read_raw`.
+    raw : the export as read by :func:`usg_research.ingest.load.read_raw`.
     table : canonical table (``respondent``, ``incident``, ``population``, ``qualitative``).
     """
     canonical = TABLES[table]

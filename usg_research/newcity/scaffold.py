@@ -3,16 +3,16 @@
 :func:`new_city` reads the survey export (and optionally police records and a
 census population table), copies them into ``data/raw/<city>/``, and writes
 ``data/codebooks/<city>.yaml`` with every evident mapping pre-filled (see
-:mod:`usg_research.guess`) and marked ``review:``, the list of unmapped
+:mod:`usg_research.newcity.guess`) and marked ``review:``, the list of unmapped
 columns and answer codes as comments at its top, ``params/<city>.yaml`` and
 ``notebooks/<city>.ipynb`` (the same cells as every city notebook). It never
 overwrites an existing city unless ``force`` is set. What still does not fit
-is then listed by ``usg-research validate <city>`` (:mod:`usg_research.gaps`).
+is then listed by ``usg-research validate <city>`` (:mod:`usg_research.newcity.gaps`).
 
 Examples
 --------
 >>> import tempfile, pathlib, os
->>> from usg_research.example_export import write_example_export
+>>> from usg_research.newcity.example_export import write_example_export
 >>> os.environ["USG_RESEARCH_ROOT"] = tempfile.mkdtemp()
 >>> survey, incidents, population = write_example_export(pathlib.Path(tempfile.mkdtemp()), n=120)
 >>> s = new_city("vilanova", survey, population=population)
@@ -31,15 +31,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .codebook import TABLE_KEYS
-from .errors import USGAError
+from ..errors import USGAError
+from ..ingest.codebook import TABLE_KEYS
+from ..ingest.load import RawTable, read_raw, sniff_delimiter
+from ..ingest.schema import SCALES, TABLES
+from ..params import CityParams
+from ..paths import codebook_path, iccs_map_path, params_path, project_root, raw_dir, relative
+from ..run.notebooks import city_notebook, write_notebook
+from ..sources.synth import SYNTHETIC_NOTICE
 from .guess import ColumnGuess, TableGuess, guess_table, scale_variables
-from .load import RawTable, read_raw, sniff_delimiter
-from .notebooks import city_notebook, write_notebook
-from .params import CityParams
-from .paths import codebook_path, params_path, project_root, raw_dir, relative
-from .schema import SCALES, TABLES
-from .synth import SYNTHETIC_NOTICE, iccs_map_path
 
 CITY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Date and date-time layouts tried on a CSV's date columns (the first that reads every value wins).
@@ -294,7 +294,7 @@ def new_city(city: str, survey: str | Path, incidents: str | Path | None = None,
     written.append(pp)
     nb = project_root() / "notebooks" / f"{city}.ipynb"
     nb.parent.mkdir(parents=True, exist_ok=True)
-    from .params import load_params
+    from ..params import load_params
 
     written.append(write_notebook(city_notebook(city, load_params(city)), nb))
     return Scaffold(city, written, guesses, notes)

@@ -2,7 +2,7 @@
 
 :data:`CHAPTERS` is REPORT.md's chapter list (key, params module switch, output
 ids). :func:`build_output` runs the builder of one id on an
-:class:`~usg_research.assessment.Assessment` and returns an :class:`Output`
+:class:`~usg_research.present.assessment.Assessment` and returns an :class:`Output`
 (tidy data for the CSV, the figure or a reading view, and a caption naming the
 source, the universe and the unweighted n), or raises :class:`NotAvailable`
 with the reason (module switched off, table not supplied, questions not asked)
@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import context, figures, qualitative
-from .crime import ICCS_SECTIONS, read_iccs_map
-from .indicators import definitions_table
-from .paths import codebook_path
-from .priorities import rank_priorities
-from .schema import (
+from ..estimate import context, qualitative
+from ..estimate.crime import ICCS_SECTIONS, read_iccs_map
+from ..estimate.indicators import definitions_table
+from ..estimate.priorities import rank_priorities
+from ..estimate.shares import indicator_shares, item_shares, scale_shares
+from ..estimate.stats import cronbach_alpha, logistic_model, rao_scott_tests
+from ..ingest.schema import (
     CORRUPT_INSTITUTIONS,
     FEAR_BEHAVIOURS,
     OFFICIALS,
@@ -45,46 +46,17 @@ from .schema import (
     WITNESSED,
     YOUTH_ITEMS,
 )
-from .shares import indicator_shares, item_shares, scale_shares
-from .stats import cronbach_alpha, logistic_model, rao_scott_tests
-from .synth import iccs_map_path
+from ..outline import CHAPTERS, OUTPUT_IDS
+from ..paths import codebook_path, iccs_map_path
+from . import figures
 from .tables import annex_view, cleaning_summary, fmt_estimate, headline, headline_view, missing_headline
 
 if TYPE_CHECKING:
     from .assessment import Assessment
 
 
-@dataclass(frozen=True)
-class Chapter:
-    key: str
-    module: str | None  # params ``modules`` switch (None: always on)
-    outputs: tuple[str, ...]
-
-
-CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("summary", None, ("TAB-SUM-01", "FIG-SUM-01")),
-    Chapter("methodology", None, ("TAB-MET-01", "TAB-MET-02", "TAB-MET-03")),
-    Chapter("context", "context", ("TAB-CTX-01", "FIG-CTX-01", "TAB-CTX-02", "FIG-CTX-02", "FIG-CTX-03",
-                                   "FIG-CTX-04", "FIG-CTX-05")),
-    Chapter("safety", "safety", tuple(f"FIG-SAF-0{i}" for i in range(1, 7))),
-    Chapter("victimisation", "victimisation", ("TAB-VIC-01", "FIG-VIC-01", "FIG-VIC-02", "FIG-VIC-03",
-                                               "FIG-VIC-04", "TAB-VIC-02")),
-    Chapter("reporting", "reporting", tuple(f"FIG-REP-0{i}" for i in range(1, 5))),
-    Chapter("trust", "trust", ("FIG-TRU-01", "FIG-TRU-02")),
-    Chapter("corruption", "corruption", ("FIG-COR-01", "FIG-COR-02")),
-    Chapter("drugs", "drugs", ("FIG-DRG-01", "FIG-DRG-02")),
-    Chapter("vawg", "vawg", ("FIG-GBV-01", "FIG-GBV-02")),
-    Chapter("services", "services", ("FIG-SRV-01", "FIG-SRV-02", "FIG-PAR-01", "FIG-PAR-02")),
-    Chapter("youth", "youth", ("FIG-YTH-01",)),
-    Chapter("qualitative", "qualitative", ("TAB-QUAL-01", "FIG-QUAL-01")),
-    Chapter("risk", None, ("TAB-RISK-01", "TAB-RISK-02")),
-    Chapter("priorities", None, ("TAB-PRI-01", "TAB-STK-01")),
-    Chapter("annex", None, ("TAB-ANX-01", "TAB-ANX-02", "TAB-ANX-03")),
-)
 #: Answer scales whose first answer is the unfavourable one (coloured red, not blue).
 NEGATIVE_FIRST = frozenset({"trend5", "trend3", "serious4", "say5"})
-OUTPUT_IDS: list[str] = [o for c in CHAPTERS for o in c.outputs]
-MODULES: tuple[str, ...] = tuple(c.module for c in CHAPTERS if c.module)
 
 
 @dataclass
@@ -432,7 +404,7 @@ def _homicide(a: Assessment) -> Output:
 
 @builds("FIG-CTX-04")
 def _hour_weekday(a: Assessment) -> Output:
-    from .crime import hour_weekday
+    from ..estimate.crime import hour_weekday
 
     w = a.words
     rec = _records(a)

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import LoadError
+from ..paths import relative
 from .codebook import TableSpec, raw_key
-from .errors import LoadError
-from .paths import relative
 from .schema import TABLES
 
 DELIMITERS = ",;\t|"
@@ -264,7 +264,7 @@ def apply_codebook(raw: RawTable, spec: TableSpec, table: str) -> MappedTable:
 
     Examples
     --------
-    >>> from usg_research.codebook import TableSpec
+    >>> from usg_research.ingest.codebook import TableSpec
     >>> raw = RawTable("s.csv", pd.DataFrame({"folio": ["a"], "nombre": ["Ana"]}, dtype=object))
     >>> m = apply_codebook(raw, TableSpec(file="s.csv", columns={"resp_id": "folio"}), "respondent")
     >>> list(m.data.columns), m.unmapped

@@ -22,16 +22,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codebook import TABLE_KEYS, Codebook, TableSpec, read_codebook
-from .load import MappedTable, apply_codebook, read_table
-from .paths import codebook_path, raw_dir, relative
-from .schema import MISSING_CODES, SCALES, TABLES
-from .synth import iccs_map_path
-from .validate import CLOSED_TEXT, Problem, check_table
+from ..ingest.codebook import TABLE_KEYS, Codebook, TableSpec, read_codebook
+from ..ingest.load import MappedTable, apply_codebook, read_table
+from ..ingest.schema import MISSING_CODES, SCALES, TABLES
+from ..ingest.validate import CLOSED_TEXT, Problem, check_table
+from ..paths import codebook_path, iccs_map_path, raw_dir, relative
 
 MAX_LISTED = 8
 
-#: How to fix each kind of validation problem (the check names of :mod:`usg_research.validate`).
+#: How to fix each kind of validation problem (the check names of :mod:`usg_research.ingest.validate`).
 FIXES = {
     "missing_value": "every row needs a value here: complete the file, or set `policy: {missing_value: exclude}`",
     "bad_number": "correct the value in the file, or map it as a missing code under `missing_numeric`",

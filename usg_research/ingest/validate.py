@@ -5,13 +5,13 @@
 values, what was expected, and the action the codebook's policy takes). It
 never stops at the first problem. Problems whose action is ``error`` make
 :func:`raise_errors` fail once, with all of them listed; the others are acted
-on by :mod:`usg_research.clean`, which counts each one in the cleaning log.
+on by :mod:`usg_research.ingest.clean`, which counts each one in the cleaning log.
 
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.codebook import Codebook
->>> from usg_research.load import RawTable, apply_codebook
+>>> from usg_research.ingest.codebook import Codebook
+>>> from usg_research.ingest.load import RawTable, apply_codebook
 >>> cb = Codebook.model_validate({"city": "demo", "survey": {"file": "s.csv",
 ...     "columns": {"resp_id": "id", "weight": "w", "area": "a", "sex": "s", "age": "e"},
 ...     "scales": {"sex": {1: "male", 2: "female"}}}})
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import ValidationError
 from .codebook import Action, Codebook, TableSpec
-from .errors import ValidationError
 from .load import MappedTable
 from .schema import (
     POP_AGE_GROUPS,
@@ -217,7 +217,7 @@ def check_table(mapped: MappedTable, codebook: Codebook) -> Checked:
 
     Parameters
     ----------
-    mapped : the output of :func:`usg_research.load.apply_codebook`.
+    mapped : the output of :func:`usg_research.ingest.load.apply_codebook`.
     codebook : the city's codebook (its specs and policy).
 
     Returns

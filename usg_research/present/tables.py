@@ -15,8 +15,8 @@ import math
 
 import pandas as pd
 
-from .clean import CleanTables
-from .indicators import Indicator
+from ..estimate.indicators import Indicator
+from ..ingest.clean import CleanTables
 from .words import Words
 
 

@@ -7,7 +7,7 @@ value labels (some scales in reverse order), SPSS *user-missing* codes for
 system-missing for questions not asked, PSUs but no strata, an interviewer
 column and free text; police records and census population as
 ``;``-delimited CSV. It covers a subset of the questionnaire, as a real
-survey would. The answers come from :mod:`usg_research.synth` with a seed, so
+survey would. The answers come from :mod:`usg_research.sources.synth` with a seed, so
 the files are the same on every machine; every name says ``SYNTHETIC``.
 
 Examples
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .synth import PROFILES, SYNTHETIC_NOTICE, CityData, CityProfile, generate_city
+from ..sources.synth import PROFILES, SYNTHETIC_NOTICE, CityData, CityProfile, generate_city
 
 SURVEY_FILE = "vilanova_SYNTHETIC.sav"
 INCIDENTS_FILE = "ocorrencias_SYNTHETIC.csv"

@@ -1,1 +1,0 @@
-"""Adapters: public survey microdata mapped onto the canonical schema (``envipe``: INEGI's ENVIPE)."""
