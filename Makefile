@@ -17,7 +17,8 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]' 2>&1 | { grep -v 'is ignored' || true; }
-	$(PY) -c 'import usg_research, pandas, papermill, pingouin, seaborn, nbval' 
+	$(PY) -c 'import usg_research, pandas, papermill, pingouin, seaborn, nbval'
+	$(VENV)/bin/usg-research kernel
 	@rm -f $(VENV)/.installed-* && touch $@
 
 env: $(STAMP) ## create the project-local environment (.venv) with pinned versions
@@ -26,9 +27,10 @@ reports: env ## validate and build every city's report into outputs/ (open outpu
 	$(VENV)/bin/usg-research validate $(CITIES) > /dev/null
 	$(VENV)/bin/usg-research build --jobs 2
 
-test: env ## run the whole test suite (unit, property, bad-input, doctests, lint)
+test: env ## run the whole test suite (lint, import layers, unit, property, bad-input, notebooks, doctests)
 	$(VENV)/bin/ruff check usg_research tests benchmarks
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/pytest -q -rs
 
 verify: env ## rebuild in a temporary folder and compare every output with the committed manifests
 	$(VENV)/bin/usg-research verify

@@ -25,15 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from usg_research.estimate.crime_module import crime_design_data, reporting_table
 from usg_research.estimate.indicators import indicator_table, load_catalogue
-from usg_research.sources.envipe import (
-    crime_design_data,
-    crimes,
-    person_table,
-    persons,
-    reporting_table,
-    sample_psus,
-)
+from usg_research.estimate.survey import SurveyDesign
+from usg_research.ingest.derive import age_groups
+from usg_research.sources.envipe import crimes, person_table, persons, sample_psus
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "envipe2021_inegi"
@@ -56,12 +52,10 @@ def r_frames(df: pd.DataFrame, records: pd.DataFrame, psus: pd.DataFrame, ids: l
 
 def stacked_rows(records: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     """Crime rows (crime = 1) and person rows (person = 1) of one design, for R's ``svyratio``."""
-    from usg_research.ingest.clean import derive_respondent
-
     cols = ["weight", "stratum", "psu", "state", "municipality", "sex", "age"]
     both = pd.concat([records[cols].assign(crime=1, person=0), people[cols].assign(crime=0, person=1)],
                      ignore_index=True)
-    both["age_group"] = derive_respondent(both[["age"]].where(both[["age"]] < 98))[0]["age_group"]
+    both["age_group"] = age_groups(both["age"].where(both["age"] < 98))
     return both.drop(columns="age")
 
 
@@ -81,7 +75,8 @@ def main() -> None:
     args = ap.parse_args()
     df = person_table(args.data)
     records, psus, persons_ = crimes(args.data), sample_psus(args.data), persons(args.data)
-    t_py_persons, table = best(lambda: indicator_table(df))
+    t_py_persons, table = best(lambda: indicator_table(SurveyDesign(df, weight="weight", strata="stratum",
+                                                                    psu="psu")))
     t_py_crimes, _ = best(lambda: reporting_table(records, psus))
     ids = sorted(table["indicator"].unique())
     print(f"person file: {len(df):,} adults, {df['stratum'].nunique()} strata, {df['psu'].nunique():,} PSUs; "

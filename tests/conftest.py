@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from usg_research.sources.synth import export_city, generate_city
+from usg_research.sources.synth import generate_city
+from usg_research.sources.synth_export import export_city
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 os.environ.setdefault("PYTHONHASHSEED", "0")

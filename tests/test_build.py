@@ -16,6 +16,8 @@ from usg_research.cli import main
 from usg_research.errors import ParamsError
 from usg_research.params import load_params
 from usg_research.run import build as B
+from usg_research.run.build import verify
+from usg_research.run.verify import outputs_list
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,7 +93,7 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project) -> No
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     from usg_research.outline import OUTPUT_IDS
 
-    assert [o["id"] for o in man["outputs"]] == list(OUTPUT_IDS)
+    assert [o["id"] for o in man["outputs"]] == [*OUTPUT_IDS[:34], "FIG-DRG-03", *OUTPUT_IDS[34:]]
     assert man["synthetic"] is True and man["inputs"]["params"]["city"] == "mathare"
     for o in man["outputs"]:
         for f in o["files"]:
@@ -106,14 +108,14 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project) -> No
     [r] = B.build(["mathare"], jobs=1, force=True, progress=False)
     assert r.status == "built"
     assert _hashes(out) == first
-    assert B.verify(["mathare"], jobs=1, progress=False) == []
+    assert verify(["mathare"], jobs=1, progress=False) == []
     # change one data value: verify names the outputs that changed
     survey = project / "data/raw/mathare/survey_SYNTHETIC.csv"
     lines = survey.read_text(encoding="utf-8").split("\n")
     lines[1] = lines[1].replace(",Very safe,", ",Very unsafe,", 1)
     survey.write_text("\n".join(lines), encoding="utf-8")
     notes: list[str] = []
-    diffs = B.verify(["mathare"], jobs=1, progress=False, notes=notes)
+    diffs = verify(["mathare"], jobs=1, progress=False, notes=notes)
     assert diffs and all(re.match(r"mathare: (TAB|FIG)-[A-Z]+-\d\d \S+: content differs", d) for d in diffs), diffs
     assert any("TAB-ANX-01 tables/TAB-ANX-01.csv" in d for d in diffs)
     assert any("data/raw/mathare/survey_SYNTHETIC.csv" in n for n in notes)
@@ -142,8 +144,14 @@ def test_html_is_offline_and_requests_nothing_outside(project, tmp_path) -> None
     html = (project / "outputs/mathare/report.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # nothing loaded from a host
     assert not re.search(r"import\(\s*[\"']https?://", html)
-    assert 'src="data:image/png;base64,' in html and "(FIG-SUM-01)" in html
-    assert "SYNTHETIC" in html and "print(" not in html  # no code cells
+    assert 'src="data:image/png;base64,' in html and "(FIG-SUM-01)" in html and 'src=""' not in html
+    assert "SYNTHETIC" in html and 'class="jp-InputArea' not in html  # no code cells
+    # each output carries the cell that made it, folded (closed <details>, no script)
+    man = json.loads((project / "outputs/mathare/manifest.json").read_text(encoding="utf-8"))
+    folded = re.findall(r'<details class="usg-code">(.*?)</details>', html, flags=re.S)
+    assert len(folded) >= len(man["outputs"]) and "<details open" not in html
+    saf03 = next(f for f in folded if "FIG-SAF-03" in f)
+    assert "item_shares" in saf03 and "UNSAFE_PLACE_ITEMS" in saf03 and "charts" in saf03
     if chromium is None:
         pytest.skip("chromium is not installed (apt-get install chromium) for the browser check")
     page = project / "outputs/mathare/report.html"
@@ -178,10 +186,10 @@ def _page_requests(chromium: str, page: Path, work: Path) -> list[str]:
 def test_committed_outputs_are_reproduced() -> None:
     """The published record (outputs/*/manifest.json and tables) is what the code and data produce."""
     notes: list[str] = []
-    assert B.verify(jobs=2, progress=False, notes=notes) == []
+    assert verify(jobs=2, progress=False, notes=notes) == []
 
 
 def test_readme_lists_the_published_outputs() -> None:
     """The README's list of tables and figures is generated from the manifests and must not drift."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert B.outputs_list(ROOT / "outputs") in readme
+    assert outputs_list(ROOT / "outputs") in readme

@@ -18,7 +18,9 @@ from usg_research.ingest.clean import clean_city
 from usg_research.ingest.codebook import read_codebook
 from usg_research.ingest.load import read_raw
 from usg_research.paths import codebook_path, iccs_map_path, raw_dir
-from usg_research.sources.synth import PROFILES, export_city, generate_city
+from usg_research.sources.synth import generate_city
+from usg_research.sources.synth_export import export_city
+from usg_research.sources.synth_profiles import PROFILES
 
 from .conftest import make_city
 
@@ -68,7 +70,7 @@ def test_synthetic_data_regenerates_byte_for_byte(tmp_path) -> None:
             path = iccs_map_path(codebook_path(city)) if name == "ICCS" else raw_dir(city) / name
             committed = path.read_bytes()
             assert hashlib.sha256(content).hexdigest() == hashlib.sha256(committed).hexdigest(), (city, name)
-        from usg_research.sources.synth import codebook_yaml
+        from usg_research.sources.synth_export import codebook_yaml
 
         assert codebook_yaml(cb) == codebook_path(city).read_text(encoding="utf-8")
 

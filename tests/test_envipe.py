@@ -13,15 +13,11 @@ import pandas as pd
 import pytest
 
 from usg_research.errors import LoadError
+from usg_research.estimate.crime_module import rates_table, reporting_table
 from usg_research.estimate.indicators import indicator_table
-from usg_research.sources.envipe import (
-    crimes,
-    person_table,
-    persons,
-    rates_table,
-    reporting_table,
-    sample_psus,
-)
+from usg_research.estimate.survey import SurveyDesign
+from usg_research.run.build import build_report
+from usg_research.sources.envipe import crimes, person_table, persons, sample_psus
 
 REFERENCE = Path(__file__).parent / "r" / "envipe_reference.csv"
 
@@ -37,6 +33,10 @@ def envipe(shared_data: Path) -> Path:
 @pytest.fixture(scope="module")
 def reporting(envipe: Path) -> pd.DataFrame:
     return reporting_table(crimes(envipe), sample_psus(envipe), states=["09"], municipalities=["09007"])
+
+
+def _design(people: pd.DataFrame, frame: pd.DataFrame | None = None) -> SurveyDesign:
+    return SurveyDesign(people, weight="weight", strata="stratum", psu="psu", frame=frame)
 
 
 def _ref(table: str) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def test_reporting_table_matches_r_survey(reporting: pd.DataFrame):
 
 
 def test_person_indicator_table_matches_r_survey(envipe: Path):
-    table = indicator_table(person_table(envipe))
+    table = indicator_table(_design(person_table(envipe)))
     ref = _ref("persons")
     ref = ref[ref["level"].notna()]  # R's svyby also shows the blank age group (age not known); we leave it out
     merged = ref.merge(table, on=["indicator", "domain", "level"], suffixes=("_r", ""))
@@ -100,7 +100,7 @@ def test_iztapalapa_is_a_domain_of_the_national_design(envipe: Path):
     people = person_table(envipe)
     izt = people[people["municipality"] == "09007"]
     frame = people[["stratum", "psu"]]
-    table = indicator_table(izt, frame=frame, disaggregations=["sex", "age_group"])
+    table = indicator_table(_design(izt, frame=frame), disaggregations=["sex", "age_group"])
     ref = _ref("persons_09007")
     ref = ref[ref["level"].notna()]
     merged = ref.merge(table, on=["indicator", "domain", "level"], suffixes=("_r", ""))
@@ -108,7 +108,7 @@ def test_iztapalapa_is_a_domain_of_the_national_design(envipe: Path):
     shown = merged[merged["flag"] != "suppressed"]
     assert shown["estimate"].to_numpy() == pytest.approx(shown["estimate_r"].to_numpy(), rel=1e-8)
     assert shown["se"].to_numpy() == pytest.approx(shown["se_r"].to_numpy(), rel=1e-8)
-    alone = indicator_table(izt, disaggregations=["sex", "age_group"])  # the subset taken as a survey
+    alone = indicator_table(_design(izt), disaggregations=["sex", "age_group"])  # the subset taken as a survey
     assert not (alone["se"].to_numpy() == pytest.approx(table["se"].to_numpy(), rel=1e-6))
 
 
@@ -137,7 +137,7 @@ def test_rates_per_100k_match_inegi_and_r_survey(envipe: Path):
 def test_person_file_reproduces_inegi_prevalence(envipe: Path):
     # INEGI, ENVIPE 2021: 23,520 victims per 100,000 adults in 2020 (vehicle crimes confirmed by AP6_5;
     # a "don't know" is not a victim). Without the follow-up rule it would be 24,156.
-    t = indicator_table(person_table(envipe), indicators=["VICT_PREV_RATE_100K"], disaggregations=[])
+    t = indicator_table(_design(person_table(envipe)), indicators=["VICT_PREV_RATE_100K"], disaggregations=[])
     assert round(t["estimate"].item()) == 23_520
     assert t["n"].item() == 92_051
 
@@ -146,9 +146,7 @@ def test_iztapalapa_report_from_envipe(envipe: Path, tmp_path: Path):
     """The es build: INEGI's measures for Iztapalapa, Mexico City and the nation; nothing respondent-level."""
     import json
 
-    from usg_research.run.build import build_city
-
-    res = build_city("iztapalapa-envipe", force=True, out_root=tmp_path)
+    res = build_report("iztapalapa-envipe", force=True, out_root=tmp_path)
     assert res.status == "built", res.message
     out = tmp_path / "iztapalapa-envipe"
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -179,17 +177,16 @@ def test_iztapalapa_report_from_envipe(envipe: Path, tmp_path: Path):
 
 
 def test_report_is_skipped_without_its_data(monkeypatch, tmp_path: Path):
-    import usg_research.params as P
-    from usg_research.run.build import build_city
+    import usg_research.reports as R
 
-    real = P.load_params
+    real = R.load_params
 
     def elsewhere(report):
         p = real(report)
         return p.model_copy(update={"source": p.source.model_copy(update={"data": "no/such/folder"})})
 
-    monkeypatch.setattr(P, "load_params", elsewhere)
-    res = build_city("iztapalapa-envipe", force=True, out_root=tmp_path)
+    monkeypatch.setattr(R, "load_params", elsewhere)
+    res = build_report("iztapalapa-envipe", force=True, out_root=tmp_path)
     assert res.status == "skipped"
     assert "data folder no/such/folder not found" in res.message and "README" in res.message
     assert not (tmp_path / "iztapalapa-envipe").exists()

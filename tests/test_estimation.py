@@ -11,10 +11,12 @@ from scipy import stats as sps
 
 from usg_research.estimate import crime
 from usg_research.estimate import stats as S
-from usg_research.estimate.indicators import QualityRules, indicator_table, load_catalogue
+from usg_research.estimate.indicators import indicator_table, load_catalogue
+from usg_research.estimate.quality import QualityRules
 from usg_research.estimate.survey import SurveyDesign
 from usg_research.ingest.clean import clean_city
-from usg_research.ingest.schema import COHESION_ITEMS
+from usg_research.ingest.codebook import read_iccs_map
+from usg_research.ingest.schema import COHESION_ASPECTS
 from usg_research.paths import codebook_path, iccs_map_path
 
 REQUIRED = ["SAFE_NIGHT_WALK", "SAFE_DAY_WALK", "VICT_ANY_12M", "VIOL_PHYS_12M", "VIOL_SEX_12M", "VIOL_PSY_12M",
@@ -27,6 +29,10 @@ def mathare() -> pd.DataFrame:
     return clean_city("mathare")["respondent"]
 
 
+def _design(people: pd.DataFrame) -> SurveyDesign:
+    return SurveyDesign(people, weight="weight", strata="stratum", psu="psu")
+
+
 def test_catalogue_has_the_core_set() -> None:
     cat = load_catalogue()
     assert set(REQUIRED) <= set(cat)
@@ -36,7 +42,7 @@ def test_catalogue_has_the_core_set() -> None:
 
 
 def test_indicator_table_shape_and_values(mathare) -> None:
-    t = indicator_table(mathare)
+    t = indicator_table(_design(mathare))
     assert list(t.columns) == ["indicator", "domain", "level", "estimate", "se", "ci_low", "ci_high", "cv",
                                "deff", "n", "N", "flag"]
     assert set(REQUIRED) <= set(t["indicator"])
@@ -58,7 +64,7 @@ def test_indicator_table_shape_and_values(mathare) -> None:
 
 
 def test_suppressed_cells_never_carry_a_number(mathare) -> None:
-    t = indicator_table(mathare, rules=QualityRules(n_min=100))
+    t = indicator_table(_design(mathare), rules=QualityRules(n_min=100))
     sup = t[t.flag == "suppressed"]
     assert len(sup) > 10
     assert sup[["estimate", "se", "ci_low", "ci_high", "cv", "deff"]].isna().all(axis=None)
@@ -106,7 +112,7 @@ def test_garwood_matches_the_chi_square_definition() -> None:
 def test_admin_rates_keep_unmapped_labels() -> None:
     t = clean_city("iztapalapa")
     inc = crime.add_time_parts(t["incident"])
-    mapped, unmapped = crime.map_iccs(inc, crime.read_iccs_map(iccs_map_path(codebook_path("iztapalapa"))))
+    mapped, unmapped = crime.map_iccs(inc, read_iccs_map(iccs_map_path(codebook_path("iztapalapa"))))
     assert len(mapped) == len(inc) == t.logs["incident"].rows_kept
     assert unmapped["offence"].tolist() == ["Hechos no delictivos"]
     assert unmapped["records"].item() == (mapped["iccs_section"] == "unmapped").sum() > 0
@@ -118,7 +124,7 @@ def test_admin_rates_keep_unmapped_labels() -> None:
 
 
 def test_cronbach_alpha_equals_the_formula(mathare) -> None:
-    items = [f"cohesion_{c}" for c in COHESION_ITEMS]
+    items = [f"cohesion_{c}" for c in COHESION_ASPECTS]
     res = S.cronbach_alpha(mathare, items, "agree4")
     x = S.item_scores(mathare, items, "agree4").dropna()
     k = x.shape[1]

@@ -47,6 +47,7 @@ def _project(tmp: Path) -> Path:
     for sub in ("params", "notebooks", "data/codebooks", "data/raw", "outputs"):
         (tmp / sub).mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "data/context", tmp / "data/context")
+    shutil.copy(ROOT / "notebooks/_template.ipynb", tmp / "notebooks/_template.ipynb")
     return tmp
 
 

@@ -21,11 +21,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from usg_research.params import CityParams, load_params
 from usg_research.outline import CHAPTERS, OUTPUT_IDS
+from usg_research.params import load_params
 from usg_research.present.words import LANGUAGES, sections
-from usg_research.run.notebooks import city_notebook, comparison_notebook, write_notebook
-from usg_research.sources.synth import export_city, generate_city
+from usg_research.run.notebooks import city_notebook, write_notebook
+from usg_research.sources.synth import generate_city
+from usg_research.sources.synth_export import export_city
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_MD = ROOT.parent / "shared" / "design" / "REPORT.md"
@@ -56,16 +57,11 @@ def test_city(tmp_path_factory) -> Path:
     for name, lang, title in (("testcity", "en", "Test city report"), ("testcity-ru", "ru", "Тестовый отчёт")):
         (root / f"params/{name}.yaml").write_text(yaml.safe_dump({**base, "title": title, "language": lang},
                                                                  allow_unicode=True), encoding="utf-8")
-    write_notebook(city_notebook("testcity", CityParams(**base, title="Test city report")),
-                   root / "notebooks/testcity.ipynb")
+    write_notebook(city_notebook("testcity", ROOT / "notebooks/_template.ipynb"), root / "notebooks/testcity.ipynb")
     (root / "params/comparison.yaml").write_text(
         "title: Test comparison\nlanguage: en\nreports: [testcity, testcity-ru]\n"
         "indicators: [SAFE_NIGHT_WALK, VICT_ANY_12M, BRIBE_PREV]\n", encoding="utf-8")
-    os.environ["USG_RESEARCH_ROOT"] = str(root)
-    try:
-        write_notebook(comparison_notebook(), root / "notebooks/comparison.ipynb")
-    finally:
-        os.environ.pop("USG_RESEARCH_ROOT")
+    shutil.copy(ROOT / "notebooks/comparison.ipynb", root / "notebooks/comparison.ipynb")
     run = subprocess.run([sys.executable, "-m", "usg_research.cli", "build", "--jobs", "2"], env=_env(root),
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -98,11 +94,16 @@ def test_words_complete_in_every_language():
 
 @pytest.mark.parametrize("report", CITY_REPORTS)
 def test_committed_manifest_has_every_output_id(report):
+    """Every REPORT.md id, in order, and the city's own analyses (ids of its own) in their chapters."""
     man = _manifest(ROOT / "outputs" / report)
-    assert [o["id"] for o in man["outputs"]] == list(OUTPUT_IDS)
+    ids = [o["id"] for o in man["outputs"]]
+    assert [i for i in ids if i in OUTPUT_IDS] == list(OUTPUT_IDS)
+    own = {"iztapalapa": "FIG-GBV-03", "mathare": "FIG-DRG-03", "tashkent": "FIG-CTX-06"}[load_params(report).city]
+    assert [i for i in ids if i not in OUTPUT_IDS] == [own]
+    assert ids.index(own) == ids.index(own[:-2] + "0" + str(int(own[-1]) - 1)) + 1  # right after its chapter's last
     assert man["synthetic"] is True
     built = [o for o in man["outputs"] if o.get("status") != "not_available"]
-    assert len(built) == 50, [o["id"] for o in man["outputs"] if o.get("status") == "not_available"]
+    assert len(built) == 51, [o["id"] for o in man["outputs"] if o.get("status") == "not_available"]
     for o in built:  # every output has its tidy numbers committed
         assert any(f["path"] == f"tables/{o['id']}.csv" for f in o["files"]), o["id"]
         assert (ROOT / "outputs" / report / "tables" / f"{o['id']}.csv").exists()
@@ -135,24 +136,28 @@ def test_test_city_report_marks_missing_data_in_one_line(test_city):
 
 
 def test_every_notebook_runs_on_the_test_city(test_city, tmp_path):
-    """pytest --nbval-lax on each committed notebook with its parameters pointed at the test city."""
+    """pytest --nbval-lax on every committed city notebook with its report pointed at the test city, and on
+    the comparison notebook (the ENVIPE notebook needs INEGI's files: tests/test_notebooks.py)."""
     nbdir = tmp_path / "nb"
     nbdir.mkdir()
-    for name in ("iztapalapa", "mathare", "tashkent", "_template", "comparison"):
+    names = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb") if p.stem != "iztapalapa-envipe")
+    assert {"_template", "comparison", "iztapalapa", "mathare", "tashkent"} <= set(names)
+    for name in names:
         nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
         cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-        if name == "comparison":
-            cell.source = cell.source.replace("['iztapalapa', 'mathare', 'tashkent']", "['testcity', 'testcity-ru']")
-        else:
-            cell.source = re.sub(r"^city = .*$", "city = 'testcity'", cell.source, flags=re.M)
-            cell.source = re.sub(r"^country = .*$", "country = 'KEN'", cell.source, flags=re.M)
+        if name != "comparison":
+            cell.source = 'report = "testcity"'
         nbformat.write(nb, nbdir / f"{name}.ipynb")
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-                          "--nbval-current-env", str(nbdir)], env={**_env(test_city),
-                                                                    "USG_RESEARCH_OUTPUTS": str(test_city / "outputs")},
+                          "--nbval-current-env", str(nbdir)],
+                         env={**_env(test_city), "USG_RESEARCH_OUTPUTS": str(test_city / "outputs"),
+                              "USG_RESEARCH_SCRATCH": str(tmp_path / "scratch")},
                          cwd=nbdir, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-4000:]
-    assert re.search(r"(\d+) passed", run.stdout) and " failed" not in run.stdout
+    passed = int(re.search(r"(\d+) passed", run.stdout).group(1))
+    code_cells = sum(c.cell_type == "code" for n in names for c in nbformat.read(nbdir / f"{n}.ipynb", 4).cells)
+    assert passed == code_cells  # nbval runs every code cell of every notebook
+    assert " failed" not in run.stdout
 
 
 def _direct_share(root: Path, column: str, yes: str) -> float:

@@ -1,7 +1,9 @@
 """usg-research: reproducible Urban Safety Governance Assessment reports.
 
-Data flow: ``load`` -> ``validate`` -> ``clean`` -> ``survey``/``indicators``
--> figures and tables -> ``build``. See the README and ``ARCHITECTURE.md``.
+The sub-packages follow the data flow: ``ingest`` (load, validate, clean) and ``sources`` (a city's
+exports, a public survey, the synthetic pilots) give clean tables; ``estimate`` turns them into
+design-based estimates; ``present`` into captioned figures and tables; ``run`` executes the report
+notebooks and renders them; ``newcity`` sets a new city up. See the README.
 """
 
 __version__ = "0.1.0"

@@ -11,15 +11,25 @@ respondent: data/raw/mathare/survey_SYNTHETIC.csv
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from .errors import USGAError
+from .ingest.clean import clean_city
+from .newcity.example_export import write_example_export
+from .newcity.gaps import find_gaps
+from .newcity.scaffold import new_city
+from .paths import outputs_dir, relative
+from .reports import report_names, resolve
+from .run.build import build, verify
+from .run.kernel import KERNEL, ensure_kernel
+from .run.notebooks import notebook_diff
+from .run.verify import outputs_list
+from .sources.synth_export import write_city
+from .sources.synth_profiles import PROFILES
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .ingest.clean import clean_city
-    from .newcity.gaps import find_gaps
-
     status = 0
     for city in args.city:
         try:
@@ -41,7 +51,6 @@ def _validate(args: argparse.Namespace) -> int:
             continue
         for log in tables.logs.values():
             print(log.text())
-            assert log.rows_in == log.rows_kept + log.rows_excluded
         if gaps.notes:
             print(gaps.text())
         print(f"{city}: OK ({'synthetic data' if tables.codebook.synthetic else 'real data'})")
@@ -49,24 +58,17 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _new_city(args: argparse.Namespace) -> int:
-    from .newcity.scaffold import new_city
-
     print(new_city(args.name, args.survey, args.incidents, args.population, args.language, args.force).summary())
     return 0
 
 
 def _example_export(args: argparse.Namespace) -> int:
-    from .newcity.example_export import write_example_export
-
     for path in write_example_export(args.folder):
         print(path.as_posix())
     return 0
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from .paths import relative
-    from .sources.synth import PROFILES, write_city
-
     for city in args.city or sorted(PROFILES):
         for path in write_city(city):
             print(relative(path))
@@ -74,12 +76,10 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .run.build import build
-
-    results = build(args.city or None, jobs=args.jobs, force=args.force)
+    results = build(args.report or None, jobs=args.jobs, force=args.force)
     status = 0
     for r in results:
-        line = f"{r.city:<14} {r.status:<8} {r.seconds:6.1f} s"
+        line = f"{r.report:<22} {r.status:<8} {r.seconds:6.1f} s"
         if r.status == "failed":
             status = 1
             print(f"{line}\n  {r.message}", file=sys.stderr)
@@ -89,28 +89,28 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    import json
-
-    from .paths import outputs_dir
-    from .run.build import input_hash, reports
-
-    for city in reports():
-        m = outputs_dir() / city / "manifest.json"
+    status = 0
+    for name in report_names():
+        m = outputs_dir() / name / "manifest.json"
+        try:
+            spec = resolve(name)
+        except USGAError as exc:
+            print(f"{name:<22} params do not load: {exc}", file=sys.stderr)
+            status = 1
+            continue
         if not m.exists():
             state = "not built"
         else:
             man = json.loads(m.read_text(encoding="utf-8"))
-            fresh = man["inputs"]["input_hash"] == input_hash(city)
+            fresh = man["inputs"]["input_hash"] == spec.input_hash()
             state = f"{'up to date' if fresh else 'stale (inputs changed)'}, {len(man['outputs'])} outputs"
-        print(f"{city:<14} {state}")
-    return 0
+        print(f"{name:<22} {state}")
+    return status
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .run.build import verify
-
     notes: list[str] = []
-    diffs = verify(args.city or None, jobs=args.jobs, notes=notes)
+    diffs = verify(args.report or None, jobs=args.jobs, notes=notes)
     for n in notes:
         print(f"note: {n}")
     for d in diffs:
@@ -121,9 +121,18 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _outputs_list(args: argparse.Namespace) -> int:
-    from .run.build import outputs_list
-
     print(outputs_list())
+    return 0
+
+
+def _kernel(args: argparse.Namespace) -> int:
+    print(f"Jupyter kernel {KERNEL!r}: {ensure_kernel()}")
+    return 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    for city in args.diff:
+        print(notebook_diff(city))
     return 0
 
 
@@ -131,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="usg-research", description="Urban Safety Governance Assessment reports")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="load, validate and clean a city's data; print the cleaning summary")
-    p.add_argument("city", nargs="+")
+    p.add_argument("city", nargs="+", help="cities (data/codebooks/<city>.yaml)")
     p.set_defaults(func=_validate)
     p = sub.add_parser("new-city", help="set up a new city from its exports: codebook, params, notebook")
     p.add_argument("name", help="the city's name: lower-case letters, digits and _")
@@ -144,21 +153,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("example-export", help="write the new-city tutorial's example export (synthetic)")
     p.add_argument("folder", help="folder to write it into")
     p.set_defaults(func=_example_export)
-    p = sub.add_parser("build", help="execute the city notebooks and render their reports into outputs/")
-    p.add_argument("city", nargs="*", help="cities to build (default: all)")
-    p.add_argument("--jobs", type=int, default=2, help="cities built in parallel (default 2)")
+    p = sub.add_parser("build", help="run the report notebooks and render their reports into outputs/")
+    p.add_argument("report", nargs="*", help="reports to build: params/<report>.yaml (default: all)")
+    p.add_argument("--jobs", type=int, default=2, help="reports built in parallel (default 2)")
     p.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     p.set_defaults(func=_build)
-    p = sub.add_parser("list", help="cities and the state of their outputs")
+    p = sub.add_parser("list", help="reports and the state of their outputs")
     p.set_defaults(func=_list)
     p = sub.add_parser("verify", help="rebuild in a temporary folder and compare with the committed manifests")
-    p.add_argument("city", nargs="*")
-    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("report", nargs="*", help="reports to verify (default: all)")
+    p.add_argument("--jobs", type=int, default=2, help="reports rebuilt in parallel (default 2)")
     p.set_defaults(func=_verify)
     p = sub.add_parser("outputs-list", help="the README's list of tables and figures, from the manifests")
     p.set_defaults(func=_outputs_list)
+    p = sub.add_parser("notebooks", help="how city notebooks differ from notebooks/_template.ipynb")
+    p.add_argument("--diff", nargs="+", required=True, metavar="CITY", help="cities whose notebook to compare")
+    p.set_defaults(func=_notebooks)
+    p = sub.add_parser("kernel", help="install the project's Jupyter kernel (the environment builds run in)")
+    p.set_defaults(func=_kernel)
     p = sub.add_parser("synth", help="regenerate the shipped synthetic data (byte-identical)")
-    p.add_argument("city", nargs="*")
+    p.add_argument("city", nargs="*", help="cities (default: every pilot)")
     p.set_defaults(func=_synth)
     return parser
 

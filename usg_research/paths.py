@@ -13,7 +13,12 @@ Examples
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+
+#: Set by ``usg-research build`` for the notebook kernel: the folder a report is built in, and how many
+#: helper processes render its figures.
+BUILD_DIR_ENV, FIGURE_WORKERS_ENV = "USG_RESEARCH_BUILD_DIR", "USG_RESEARCH_FIGURE_WORKERS"
 
 
 def project_root() -> Path:
@@ -52,6 +57,13 @@ def outputs_dir() -> Path:
     """``$USG_RESEARCH_OUTPUTS`` when set (a build into another folder, e.g. verify), else ``outputs/``."""
     env = os.environ.get("USG_RESEARCH_OUTPUTS")
     return Path(env).resolve() if env else project_root() / "outputs"
+
+
+def scratch_dir(report: str) -> Path:
+    """Where a report notebook run by hand writes (never the project): ``$USG_RESEARCH_SCRATCH`` when set,
+    else ``usg-research/<report>`` in the system's temporary folder."""
+    base = os.environ.get("USG_RESEARCH_SCRATCH") or Path(tempfile.gettempdir()) / "usg-research"
+    return Path(base).resolve() / report
 
 
 def relative(path: Path | str) -> str:

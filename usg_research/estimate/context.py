@@ -19,10 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..ingest.clean import CleanTables
 from ..ingest.schema import AGE_BANDS, POP_AGE_GROUPS
 from ..paths import project_root
 from .crime import add_time_parts, map_iccs, rates
-from .indicators import QualityRules
+from .qualitative import sessions_by
+from .quality import QualityRules
 from .shares import scale_shares
 from .survey import SurveyDesign
 
@@ -34,6 +36,38 @@ def population_by(pop: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     out = pop.groupby(by, observed=True)["population"].sum().reset_index()
     out["share"] = out["population"] / out["population"].sum()
     return out
+
+
+def population_by_age_and_area(pop: pd.DataFrame) -> pd.DataFrame:
+    """TAB-CTX-01: men, women and all residents by five-year age group (census order), then by sub-area.
+
+    Returns ``dimension`` (``age_group`` or ``area``), ``group``, ``male``, ``female``, ``total``.
+    """
+    by_age = population_table(pop).rename(columns={"age_group": "group"}).assign(dimension="age_group")
+    by_area = pop.pivot_table(index="area", columns="sex", values="population", aggfunc="sum", fill_value=0)
+    by_area = by_area.reindex(columns=["male", "female"], fill_value=0).astype(int)
+    by_area["total"] = by_area["male"] + by_area["female"]
+    by_area = by_area.reset_index().rename(columns={"area": "group"}).assign(dimension="area")
+    return pd.concat([by_age, by_area], ignore_index=True)[["dimension", "group", "male", "female", "total"]]
+
+
+def data_volumes(tables: CleanTables) -> pd.DataFrame:
+    """TAB-MET-01: the data each tool collected: interviews kept, the response rate (the codebook's),
+    police records, crimes of a crime module, and qualitative sessions by method and stakeholder group.
+
+    Returns ``tool, detail, value`` (the response rate as a fraction; missing when not recorded).
+    """
+    rows = [{"tool": "survey", "detail": "", "value": float(tables.logs["respondent"].rows_kept)}]
+    rr = tables.codebook.survey.response_rate
+    rows.append({"tool": "response_rate", "detail": "", "value": np.nan if rr is None else rr})
+    if tables.tables.get("incident") is not None:
+        rows.append({"tool": "incident", "detail": "", "value": float(len(tables["incident"]))})
+    if "crime" in tables.logs:
+        rows.append({"tool": "crime_module", "detail": "", "value": float(tables.logs["crime"].rows_kept)})
+    if tables.tables.get("qualitative") is not None:
+        for r in sessions_by(tables["qualitative"], ["method", "stakeholder_group"]).itertuples():
+            rows.append({"tool": r.method, "detail": r.stakeholder_group, "value": float(r.sessions)})
+    return pd.DataFrame(rows)
 
 
 def population_table(pop: pd.DataFrame) -> pd.DataFrame:

@@ -14,8 +14,6 @@ Examples
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -59,17 +57,6 @@ def garwood_ci(count: float | np.ndarray, level: float = 0.95) -> tuple[np.ndarr
     lo = np.where(k > 0, stats.chi2.ppf(a / 2, 2 * k) / 2, 0.0)
     hi = stats.chi2.ppf(1 - a / 2, 2 * k + 2) / 2
     return lo, hi
-
-
-def read_iccs_map(path: str | Path) -> pd.DataFrame:
-    """Read a city's offence-label -> ICCS code table (columns ``offence, iccs_code``)."""
-    m = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if list(m.columns[:2]) != ["offence", "iccs_code"]:
-        raise ValueError(f"{path}: expected columns offence, iccs_code; found {list(m.columns)}")
-    dup = m["offence"][m["offence"].duplicated()].tolist()
-    if dup:
-        raise ValueError(f"{path}: offence labels mapped twice: {dup}")
-    return m
 
 
 def map_iccs(incidents: pd.DataFrame, mapping: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -136,3 +123,14 @@ def hour_weekday(incidents: pd.DataFrame) -> pd.DataFrame:
     """Counts by day of week (rows, Monday first) and hour of day (columns 0-23), all cells present."""
     tab = pd.crosstab(incidents["weekday"], incidents["hour"])
     return tab.reindex(index=range(7), columns=range(24), fill_value=0)
+
+
+def select_codes(records: pd.DataFrame, prefixes: tuple[str, ...]) -> pd.DataFrame:
+    """The records whose ICCS code starts with one of ``prefixes`` (``("0904",)``: road-traffic offences)."""
+    return records[records["iccs_code"].str.startswith(prefixes)]
+
+
+def iccs_table(records: pd.DataFrame) -> pd.DataFrame:
+    """TAB-ANX-03: every offence label as recorded, its ICCS code and section, and its number of records."""
+    return (records.groupby(["offence", "iccs_code", "iccs_section"]).size().rename("records").reset_index()
+            .sort_values(["iccs_code", "offence"], kind="stable"))

@@ -1,12 +1,11 @@
 """The indicator catalogue (declared as data in ``indicators.yaml``) and the engine that evaluates it.
 
-:func:`indicator_table` turns a clean respondent table into one tidy table,
+:func:`indicator_table` turns a survey design's clean respondent table into one tidy table,
 ``indicator, domain, level, estimate, se, ci_low, ci_high, cv, deff, n, N, flag``,
 for every indicator x every disaggregation, in one vectorised pass of
-:meth:`usg_research.estimate.survey.SurveyDesign.estimate`. Quality flags follow
-``STATISTICS.md``: ``reliable`` (CV < 15%), ``caution`` (15-30%),
-``suppressed`` (CV > 30% or unweighted n < 30); a suppressed row carries no
-number (estimate, se, CI, cv and deff are blank), only the flag.
+:meth:`usg_research.estimate.survey.SurveyDesign.estimate`, flagged and suppressed by
+:mod:`usg_research.estimate.quality`. :func:`select`, :func:`headline`, :func:`unmeasured` and
+:func:`levels` read that table for the report's outputs.
 
 Examples
 --------
@@ -24,14 +23,14 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .survey import LonelyPSU, SurveyDesign
+from ..yamlfile import safe_yaml
+from .quality import QualityRules, flag, suppress
+from .survey import SurveyDesign
 
 TIDY_COLUMNS = ["indicator", "domain", "level", "estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "N",
                 "flag"]
-FLAGS = ("reliable", "caution", "suppressed")
 
 
 class Condition(BaseModel):
@@ -125,7 +124,7 @@ def _holds(c: Condition, df: pd.DataFrame) -> pd.Series:
 
 @lru_cache(maxsize=4)
 def _read_catalogue(path: str) -> tuple[Indicator, ...]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = safe_yaml(Path(path).read_text(encoding="utf-8"))
     items = tuple(Indicator.model_validate(d) for d in data)
     ids = [i.id for i in items]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -156,55 +155,17 @@ def check_indicator_ids(ids: Iterable[str]) -> None:
         raise ValueError(f"unknown indicator ids {unknown}")
 
 
-class QualityRules(BaseModel):
-    """Reliability thresholds (params can override): CV as a fraction, n unweighted."""
-
-    model_config = ConfigDict(extra="forbid")
-    cv_reliable: float = 0.15
-    cv_suppress: float = 0.30
-    n_min: int = 30
-
-
-def flag(cv: pd.Series, n: pd.Series, rules: QualityRules | None = None) -> pd.Series:
-    """Quality flag per estimate: reliable / caution / suppressed.
-
-    Examples
-    --------
-    >>> flag(pd.Series([0.1, 0.2, 0.4, 0.1]), pd.Series([100, 100, 100, 20])).tolist()
-    ['reliable', 'caution', 'suppressed', 'suppressed']
-    """
-    r = rules or QualityRules()
-    cv = cv.astype(float)
-    out = np.where((n < r.n_min) | ~np.isfinite(cv) | (cv > r.cv_suppress), "suppressed",
-                   np.where(cv >= r.cv_reliable, "caution", "reliable"))
-    return pd.Series(out, index=cv.index, dtype=object)
-
-
-def suppress(table: pd.DataFrame) -> pd.DataFrame:
-    """Blank every number of suppressed rows (only n, N and the flag remain)."""
-    out = table.copy()
-    mask = out["flag"] == "suppressed"
-    for col in ("estimate", "se", "ci_low", "ci_high", "cv", "deff"):
-        out.loc[mask, col] = np.nan
-    return out
-
-
-def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | None = "stratum",
-                    psu: str | None = "psu", lonely_psu: LonelyPSU = "fail", indicators: list[str] | None = None,
+def indicator_table(design: SurveyDesign, *, indicators: list[str] | None = None,
                     disaggregations: list[str] | None = None, rules: QualityRules | None = None,
-                    level: float = 0.95, catalogue: dict[str, Indicator] | None = None,
-                    frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Evaluate the catalogue over a clean respondent table: one tidy, suppressed table.
+                    level: float = 0.95, catalogue: dict[str, Indicator] | None = None) -> pd.DataFrame:
+    """Evaluate the catalogue on a survey design's respondents: one tidy, suppressed table.
 
     Parameters
     ----------
-    df : clean respondent table (``usg_research.ingest.clean``).
-    weight, strata, psu, lonely_psu : the design (see :class:`~usg_research.estimate.survey.SurveyDesign`).
-    indicators : ids to evaluate (default: every indicator whose variables are in ``df``).
+    design : the survey design of the clean respondent table (its ``data``), declared once by the caller.
+    indicators : ids to evaluate (default: every indicator whose variables are in the data).
     disaggregations : restrict the disaggregations (default: each indicator's own).
     rules : quality thresholds.
-    frame : every sampled PSU (``stratum``, ``psu``) when ``df`` holds one domain of a larger survey
-        (see :class:`~usg_research.estimate.survey.SurveyDesign`).
 
     Returns
     -------
@@ -215,14 +176,16 @@ def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | N
     Examples
     --------
     >>> from usg_research.ingest.clean import clean_city
-    >>> t = indicator_table(clean_city("mathare")["respondent"], indicators=["VICT_ANY_12M"])
+    >>> people = clean_city("mathare")["respondent"]
+    >>> d = SurveyDesign(people, weight="weight", strata="stratum", psu="psu")
+    >>> t = indicator_table(d, indicators=["VICT_ANY_12M"])
     >>> t.loc[t.domain == "total", ["indicator", "level", "flag"]].to_dict("records")
     [{'indicator': 'VICT_ANY_12M', 'level': 'total', 'flag': 'reliable'}]
     """
     cat = catalogue or load_catalogue()
+    df = design.data
     chosen = [cat[i] for i in indicators] if indicators else [
         i for i in cat.values() if all(v in df.columns for v in i.variables())]
-    design = SurveyDesign(df, weight=weight, strata=strata, psu=psu, lonely_psu=lonely_psu, frame=frame)
     Y = pd.DataFrame({i.id: i.values(df) for i in chosen}, index=df.index)
     wanted = {i.id: [d for d in i.disaggregations if disaggregations is None or d in disaggregations]
               for i in chosen}
@@ -238,6 +201,51 @@ def indicator_table(df: pd.DataFrame, *, weight: str = "weight", strata: str | N
     order = {i.id: k for k, i in enumerate(chosen)}
     res = res.assign(_o=res["indicator"].map(order)).sort_values(["_o"], kind="stable").drop(columns="_o")
     return suppress(res[TIDY_COLUMNS].reset_index(drop=True))
+
+
+def select(table: pd.DataFrame, ids: list[str], domains: list[str] | tuple[str, ...] = ("total",)) -> pd.DataFrame:
+    """Rows of an indicator table for ``ids`` (in that order) and ``domains``, ``indicator`` renamed ``item``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": ["B", "A", "A"], "domain": ["total", "total", "sex"],
+    ...                   "level": ["total", "total", "female"], "estimate": [0.1, 0.2, 0.3]})
+    >>> select(t, ["A", "B"])["item"].tolist()
+    ['A', 'B']
+    """
+    t = table[table["indicator"].isin(ids) & table["domain"].isin(list(domains))].rename(columns={"indicator": "item"})
+    order = {k: i for i, k in enumerate(ids)}
+    return t.assign(_o=t["item"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
+
+
+def headline(table: pd.DataFrame, ids: list[str], language: str,
+             catalogue: dict[str, Indicator] | None = None) -> pd.DataFrame:
+    """Whole-sample rows of ``ids`` (those the survey could measure) with label, SDG and unit.
+
+    Returns ``indicator, label, sdg, unit, estimate, se, ci_low, ci_high, cv, n, flag``.
+    """
+    cat = catalogue or load_catalogue()
+    ids = [i for i in ids if i in set(table["indicator"])]
+    tot = table[(table["domain"] == "total") & table["indicator"].isin(ids)].set_index("indicator").loc[ids]
+    tot = tot.reset_index()
+    tot.insert(1, "label", [cat[i].labels[language] for i in tot["indicator"]])  # type: ignore[index]
+    tot.insert(2, "sdg", [cat[i].sdg or "" for i in tot["indicator"]])
+    tot["unit"] = [cat[i].unit for i in tot["indicator"]]
+    return tot[["indicator", "label", "sdg", "unit", "estimate", "se", "ci_low", "ci_high", "cv", "n", "flag"]]
+
+
+def unmeasured(table: pd.DataFrame, ids: list[str], people: pd.DataFrame,
+               catalogue: dict[str, Indicator] | None = None) -> list[tuple[str, list[str]]]:
+    """The ids of ``ids`` the survey could not measure, each with the questions (columns) it lacks."""
+    cat = catalogue or load_catalogue()
+    have = set(table["indicator"])
+    return [(i, [v for v in cat[i].variables() if v not in people.columns]) for i in ids if i not in have]
+
+
+def levels(table: pd.DataFrame) -> dict[str, float]:
+    """Whole-sample estimates of an indicator table, by id (suppressed ones left out): comparison levels."""
+    t = table[(table["domain"] == "total") & table["estimate"].notna()]
+    return dict(zip(t["indicator"], t["estimate"].astype(float), strict=True))
 
 
 def definitions_table(language: str = "en", catalogue: dict[str, Indicator] | None = None) -> pd.DataFrame:

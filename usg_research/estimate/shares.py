@@ -1,11 +1,15 @@
-"""Design-based shares behind the report's figures: yes-shares of item batteries and full answer scales.
+"""Design-based shares behind the report's figures: yes-shares of item batteries, full answer scales,
+catalogue indicators over any grouping.
 
-Both return the tidy layout of :func:`usg_research.estimate.indicators.indicator_table`
-(``item, domain, level, estimate, se, ci_low, ci_high, cv, deff, n, N, flag``,
-proportions as fractions), estimated in one vectorised pass over every item and
-group, flagged and suppressed with the report's quality rules. Don't know,
-refused and not-asked answers leave the denominator (the universe of each item
-is the people who answered it).
+Every function returns the tidy layout of :func:`usg_research.estimate.indicators.indicator_table`
+(``item, domain, level, estimate, se, ci_low, ci_high, cv, deff, n, N, flag``, proportions as
+fractions), estimated in one vectorised pass of the design per disaggregation, flagged and
+suppressed with the report's quality rules. Don't know, refused and not-asked answers leave the
+denominator: the universe of each item is the people who answered it (and ``where`` narrows it, on
+the full design, never by dropping rows).
+
+``by`` is one disaggregation (``"sex"``), several (``["sex", "age_group"]``: each on its own, the
+whole sample once) or a cross (``"sex x age_group"``); the whole sample is always included.
 
 Examples
 --------
@@ -20,68 +24,89 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .indicators import QualityRules, flag, suppress
+from .indicators import Indicator
+from .quality import QualityRules, flag, suppress
 from .survey import SurveyDesign
 
 COLUMNS = ["item", "domain", "level", "estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "N", "flag"]
+By = str | Sequence[str] | None
 
 
-def _estimate(design: SurveyDesign, Y: pd.DataFrame, by: str | Sequence[str] | None,
-              rules: QualityRules | None, where: pd.Series | None) -> pd.DataFrame:
+def _specs(by: By) -> list[list[str] | None]:
+    """One estimation pass per disaggregation: a name, a list of names, or ``"a x b"`` for a cross."""
+    if by is None:
+        return [None]
+    names = [by] if isinstance(by, str) else list(by)
+    return [[c.strip() for c in name.split(" x ")] for name in names] or [None]
+
+
+def _estimate(design: SurveyDesign, Y: pd.DataFrame, by: By, rules: QualityRules | None,
+              where: pd.Series | None, proportion: list[bool], scale: pd.Series | None = None) -> pd.DataFrame:
+    if Y.shape[1] == 0:
+        return pd.DataFrame(columns=COLUMNS)
     if where is not None:
-        Y = Y.where(where.to_numpy()[:, None])
-    specs: list[str | Sequence[str] | None] = [None] if by is None else [None, by]
-    res = design.estimate(Y, specs, kind="mean", proportion=[True] * Y.shape[1])
+        Y = Y.where(np.broadcast_to(np.asarray(where, dtype=bool)[:, None], Y.shape))
+    frames = []
+    for spec in _specs(by):
+        specs: list = [None] if spec is None else [None, spec]
+        frames.append(design.estimate(Y, specs, kind="mean", proportion=proportion))
+    res = pd.concat(frames, ignore_index=True).drop_duplicates(["column", "domain", "level"])
     res = res.rename(columns={"column": "item"})
+    if scale is not None:
+        factor = res["item"].map(scale)
+        for col in ("estimate", "se", "ci_low", "ci_high"):
+            res[col] = res[col] * factor
     res["flag"] = flag(res["cv"], res["n"], rules)
     return suppress(res[COLUMNS].reset_index(drop=True))
 
 
-def item_shares(design: SurveyDesign, items: Sequence[str], by: str | Sequence[str] | None = None,
-                rules: QualityRules | None = None, values: Sequence[str] = ("yes",),
+def item_shares(design: SurveyDesign, items: Sequence[str], by: By = None, rules: QualityRules | None = None,
+                values: Sequence[str] | Mapping[str, Sequence[str]] = ("yes",),
                 where: pd.Series | None = None) -> pd.DataFrame:
     """Share answering one of ``values`` for each item, among those who answered it.
 
     Parameters
     ----------
     design : the survey design (its ``data`` holds the items).
-    items : categorical columns of the design's data.
-    by : a disaggregation (column or list of columns); the total is always included.
-    values : codes counted as "yes".
+    items : categorical columns of the design's data (none: an empty table).
+    by : disaggregations (see the module docstring); the whole sample is always included.
+    values : the codes counted as "yes", for every item or per item (``{"item": ("good", "very_good")}``).
     where : restrict the universe to these rows (boolean Series aligned with the data).
     """
     df = design.data
-    Y = pd.DataFrame({i: np.where(df[i].isna(), np.nan, df[i].isin(list(values)).astype(float)) for i in items},
+    codes = {i: list(values[i] if isinstance(values, Mapping) else values) for i in items}
+    Y = pd.DataFrame({i: np.where(df[i].isna(), np.nan, df[i].isin(codes[i]).astype(float)) for i in items},
                      index=df.index)
-    return _estimate(design, Y, by, rules, where)
+    return _estimate(design, Y, by, rules, where, [True] * Y.shape[1])
 
 
-def scale_shares(design: SurveyDesign, var: str, codes: Sequence[str], by: str | Sequence[str] | None = None,
+def scale_shares(design: SurveyDesign, var: str, codes: Sequence[str], by: By = None,
                  rules: QualityRules | None = None, where: pd.Series | None = None) -> pd.DataFrame:
     """Distribution over the full answer scale of ``var`` (one row per code and group); ``item`` is the code."""
     col = design.data[var]
     Y = pd.DataFrame({c: np.where(col.isna(), np.nan, col.eq(c).astype(float)) for c in codes},
                      index=design.data.index)
-    return _estimate(design, Y, by, rules, where)
+    return _estimate(design, Y, by, rules, where, [True] * Y.shape[1])
 
 
-def indicator_shares(design: SurveyDesign, indicators: Sequence[object], by: str | Sequence[str] | None = None,
-                     rules: QualityRules | None = None) -> pd.DataFrame:
-    """Catalogue indicators (``Indicator`` objects) over any disaggregation, e.g. youth vs older adults.
+def scale_battery(design: SurveyDesign, variables: Sequence[str], codes: Sequence[str], by: By = None,
+                  rules: QualityRules | None = None, where: pd.Series | None = None) -> pd.DataFrame:
+    """:func:`scale_shares` of several questions on one answer scale, a ``variable`` column naming each."""
+    frames = [scale_shares(design, v, codes, by, rules, where).assign(variable=v) for v in variables]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*COLUMNS, "variable"])
+
+
+def indicator_shares(design: SurveyDesign, indicators: Sequence[Indicator], by: By = None,
+                     rules: QualityRules | None = None, where: pd.Series | None = None) -> pd.DataFrame:
+    """Catalogue indicators over any disaggregation (e.g. youth against older adults) or universe.
 
     Rates are scaled as in the indicator table; ``item`` is the indicator id.
     """
-    Y = pd.DataFrame({i.id: i.values(design.data) for i in indicators}, index=design.data.index)  # type: ignore[attr-defined]
-    specs: list[str | Sequence[str] | None] = [None] if by is None else [None, by]
-    res = design.estimate(Y, specs, kind="mean", proportion=[i.type == "proportion" for i in indicators])  # type: ignore[attr-defined]
-    res = res.rename(columns={"column": "item"})
-    scale = res["item"].map({i.id: i.scale for i in indicators})  # type: ignore[attr-defined]
-    for col in ("estimate", "se", "ci_low", "ci_high"):
-        res[col] = res[col] * scale
-    res["flag"] = flag(res["cv"], res["n"], rules)
-    return suppress(res[COLUMNS].reset_index(drop=True))
+    Y = pd.DataFrame({i.id: i.values(design.data) for i in indicators}, index=design.data.index)
+    return _estimate(design, Y, by, rules, where, [i.type == "proportion" for i in indicators],
+                     pd.Series({i.id: i.scale for i in indicators}, dtype=float))

@@ -20,6 +20,7 @@ import pandas as pd
 import pingouin as pg
 
 from ..ingest.schema import SCALES
+from .rao_scott import rao_scott
 from .survey import SurveyDesign
 
 DESIGN_BASED = "design-based"
@@ -40,7 +41,7 @@ def rao_scott_tests(design: SurveyDesign, outcomes: Sequence[str], groups: Seque
     rows = []
     for o in outcomes:
         for g in groups:
-            r = design.chisq(o, g)
+            r = rao_scott(design, o, g)
             rows.append({"outcome": o, "group": g, "F": r["F"], "ndf": r["ndf"], "ddf": r["ddf"], "p": r["p"]})
     out = pd.DataFrame(rows)
     out["p_adj"] = bh_adjust(out["p"]) if len(out) else []
@@ -104,3 +105,32 @@ def logistic_model(df: pd.DataFrame, outcome: pd.Series, predictors: Sequence[st
     out["n"] = len(data)
     out["inference"] = EXPLORATORY
     return out[["term", "coef", "se", "z", "p", "ci_low", "ci_high", "odds_ratio", "n", "inference"]]
+
+
+def logistic_models(df: pd.DataFrame, specs: dict[str, Sequence[str]]) -> pd.DataFrame:
+    """Exploratory logistic regressions of yes/no outcomes, ``{outcome: [predictors]}``.
+
+    Predictors the survey did not ask are left out; an outcome it did not ask, or with no predictor
+    left, is skipped. Returns :func:`logistic_model`'s columns with ``outcome`` and ``predictors``
+    (comma-separated) first.
+
+    Examples
+    --------
+    >>> from usg_research.ingest.clean import clean_city
+    >>> fits = logistic_models(clean_city("mathare")["respondent"], {"vict_any_12m": ["sex", "not_asked"]})
+    >>> fits[["outcome", "predictors", "term"]].values.tolist()
+    [['vict_any_12m', 'sex', 'Intercept'], ['vict_any_12m', 'sex', 'sex_female']]
+    """
+    frames = []
+    for outcome, predictors in specs.items():
+        preds = [p for p in predictors if p in df and df[p].notna().any()]
+        if outcome not in df or not preds:
+            continue
+        y = df[outcome].map({"yes": 1.0, "no": 0.0})
+        fit = logistic_model(df, y, preds)
+        fit.insert(0, "predictors", ",".join(preds))
+        fit.insert(0, "outcome", outcome)
+        frames.append(fit)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["outcome", "predictors", "term", "coef", "se", "z", "p", "ci_low", "ci_high", "odds_ratio", "n",
+                 "inference"])

@@ -3,12 +3,13 @@
 Declare the design once, then ask for estimates by domain, as with R's
 ``survey`` package (Lumley): ``svydesign(ids=~psu, strata=~stratum,
 weights=~w)`` becomes :class:`SurveyDesign`, ``svyby(~y, ~sex, d, svymean)``
-becomes ``d.mean("y", by="sex")``. Variances are with-replacement
+becomes ``d.mean("y", by="sex")``, ``svychisq`` is
+:func:`usg_research.estimate.rao_scott.rao_scott`. Variances are with-replacement
 (first-stage PSUs within strata), domains are estimated on the full design
 (rows outside the domain contribute zeros, never dropped), degrees of freedom
 follow R's ``degf()`` on the domain's subset, proportion CIs are logit by
 default (R ``svyciprop(method="logit")``). Results agree with R ``survey``
-4.1.1 to 1e-10 (tests/test_survey_vs_r.py, reference values from
+4.1.1 to 1e-8 (tests/test_survey_vs_r.py, reference values from
 tests/r/reference.R).
 
 The engine aggregates each estimate to PSU x domain cells once (``numpy``
@@ -29,13 +30,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
+
+from .cells import Cells, aggregate, fine_cells
+from .intervals import confidence_interval
 
 LonelyPSU = Literal["fail", "adjust", "certainty", "remove"]
 Kind = Literal["mean", "total"]
@@ -44,18 +46,6 @@ ESTIMATE_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "N
 
 class DesignError(ValueError):
     """The survey design is not usable (bad weights, lonely PSUs under ``fail`` ...)."""
-
-
-@dataclass(frozen=True)
-class _Cells:
-    """Microdata aggregated to PSU x domain cells, one column per estimate."""
-
-    dom: np.ndarray  # domain code of each cell
-    psu: np.ndarray  # PSU index of each cell
-    wy: np.ndarray  # (cells, K) sum of w*y over the universe
-    w: np.ndarray  # (cells, K) sum of w over the universe
-    wyy: np.ndarray  # (cells, K) sum of w*y*y
-    n: np.ndarray  # (cells, K) unweighted count of the universe
 
 
 class SurveyDesign:
@@ -145,6 +135,15 @@ class SurveyDesign:
             self.scale = np.where(lonely, self.f, self.f * self.n_h / (self.n_h - 1))
         self.lonely = lonely
 
+    def __repr__(self) -> str:
+        parts = [f"{len(self.w):,} rows", f"weight {self.weight!r}"]
+        parts.append(f"{self.H} strata {self.strata!r}" if self.strata else "no strata")
+        parts.append(f"{self.n_psu:,} PSUs {self.psu!r}" if self.psu else "each row its own PSU")
+        if self.fpc:
+            parts.append(f"fpc {self.fpc!r}")
+        parts.append(f"lonely PSUs: {self.lonely_psu}")
+        return f"SurveyDesign({'; '.join(parts)})"
+
     # --- public API ----------------------------------------------------------------------
 
     def degf(self, where: np.ndarray | pd.Series | None = None) -> int:
@@ -205,8 +204,8 @@ class SurveyDesign:
         props = np.zeros(Y.shape[1], dtype=bool) if proportion is None else np.asarray(proportion, dtype=bool)
         specs = [self._by_list(b) for b in by]
         all_cols = list(dict.fromkeys(c for s in specs for c in s))
-        fine, decode = self._fine_cells(all_cols)
-        cells = _aggregate(fine, self.p, self.w, Y)
+        fine, decode = fine_cells(self.data, self.p, all_cols)
+        cells = aggregate(fine, self.p, self.w, Y)
         frames = []
         for cols in specs:
             codes = np.zeros(len(cells.dom), dtype=np.int64)
@@ -238,65 +237,6 @@ class SurveyDesign:
         out = pd.concat(frames, ignore_index=True)
         return out
 
-    def chisq(self, row: str, col: str, where: object = None) -> pd.Series:
-        """Rao-Scott second-order corrected test of independence (R ``svychisq(statistic="F")``).
-
-        Returns ``F, ndf, ddf, p, chisq`` (``chisq``: Pearson's X^2 on the weighted table rescaled to n).
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"w": [1.0] * 8, "psu": range(8), "a": list("xxyyxxyy"), "b": list("ppqqqppq")})
-        >>> round(float(SurveyDesign(df, weight="w", psu="psu").chisq("a", "b")["p"]), 4)
-        0.2275
-        """
-        universe = self._where(where)
-        mask = universe & self.data[row].notna().to_numpy() & self.data[col].notna().to_numpy()
-        r_codes, r_lev = pd.factorize(self.data[row], sort=True)
-        c_codes, c_lev = pd.factorize(self.data[col], sort=True)
-        # R uses the levels present in the data (after removing missing values)
-        r_used, c_used = np.unique(r_codes[mask]), np.unique(c_codes[mask])
-        nr, nc = len(r_used), len(c_used)
-        if nr < 2 or nc < 2:
-            raise ValueError(f"{row!r} x {col!r}: a two-way test needs at least two levels of each")
-        rmap = np.full(len(r_lev), -1)
-        rmap[r_used] = np.arange(nr)
-        cmap = np.full(len(c_lev), -1)
-        cmap[c_used] = np.arange(nc)
-        cell = np.where(mask, rmap[r_codes] + nr * cmap[c_codes], -1)  # rows vary fastest, as R's interaction()
-        K = nr * nc
-        Y = np.zeros((len(cell), K))
-        Y[mask, cell[mask]] = 1.0
-        Y[~mask] = np.nan
-        # one domain (the universe), K columns: cell proportions and their covariance
-        wsum = float(self.w[mask].sum())
-        p = np.nansum(Y * self.w[:, None], axis=0) / wsum
-        Z = np.where(mask[:, None], self.w[:, None] * (np.nan_to_num(Y) - p) / wsum, 0.0)
-        V = self._cov(Z)
-        # as R: n and df of the design the test is run on (rows with a missing answer included);
-        # F and d0 do not depend on n
-        N = int(universe.sum())
-        nu = self.degf(universe)
-        r = np.repeat(np.arange(nr)[None, :], nc, axis=0).ravel()
-        c = np.repeat(np.arange(nc), nr)
-        X1 = np.column_stack([np.ones(K)] + [(r == i).astype(float) for i in range(1, nr)]
-                             + [(c == j).astype(float) for j in range(1, nc)])
-        inter = np.column_stack([((r == i) & (c == j)).astype(float) for j in range(1, nc) for i in range(1, nr)])
-        q, _ = np.linalg.qr(X1)
-        C = inter - q @ (q.T @ inter)
-        idiag = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
-        D = np.diag(idiag)
-        denom = C.T @ (D / N) @ C
-        numr = C.T @ D @ V @ D @ C
-        delta = np.linalg.solve(denom, numr)
-        tr = float(np.trace(delta))
-        d0 = tr ** 2 / float(np.trace(delta @ delta))
-        table = (p * N).reshape(nc, nr).T
-        expected = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / table.sum()
-        x2 = float(((table - expected) ** 2 / expected).sum())
-        F = x2 / tr
-        pval = float(stats.f.sf(F, d0, d0 * nu))
-        return pd.Series({"F": F, "ndf": d0, "ddf": d0 * nu, "p": pval, "chisq": x2})
-
     # --- internals -------------------------------------------------------------------------
 
     def _numeric(self, var: str) -> np.ndarray:
@@ -316,7 +256,9 @@ class SurveyDesign:
             raise ValueError(f"{var!r} is not 0/1; pass values=[...] naming the codes that count")
         return y
 
-    def _where(self, where: object) -> np.ndarray:
+    def universe(self, where: object) -> np.ndarray:
+        """A boolean mask of the rows in ``where``: None (every row), a column (true, or answered for text)
+        or a mask aligned with the data."""
         if where is None:
             return np.ones(len(self.w), dtype=bool)
         if isinstance(where, str):
@@ -333,33 +275,10 @@ class SurveyDesign:
             return []
         return [by] if isinstance(by, str) else list(by)
 
-    def _fine_cells(self, cols: list[str]) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, list[str]]]]:
-        """Cell index per row (PSU x every by-column level), and each column's code per cell."""
-        key = self.p.astype(np.int64)
-        codes = {}
-        for c in cols:
-            s = self.data[c]
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                cc = s.cat.codes.to_numpy().astype(np.int64)
-                lev = [str(x) for x in s.cat.categories]
-            else:
-                cc, lev_idx = pd.factorize(s, sort=True)
-                lev = [str(x) for x in lev_idx]
-            codes[c] = (cc, lev)
-            key = key * (len(lev) + 1) + (cc + 1)
-        uniq, inv = np.unique(key, return_inverse=True)
-        decode: dict[str, tuple[np.ndarray, list[str]]] = {}
-        rest = uniq.copy()
-        for c in reversed(cols):
-            L = len(codes[c][1]) + 1
-            rest, r = np.divmod(rest, L)
-            decode[c] = (r - 1, codes[c][1])
-        return inv, decode | {"_psu": (rest, [])}
-
     def _one(self, y: np.ndarray, by: str | Sequence[str] | None, where: object, kind: Kind, level: float,
              ci_method: str | None) -> pd.DataFrame:
         y = y.copy()
-        y[~self._where(where)] = np.nan
+        y[~self.universe(where)] = np.nan
         cols = self._by_list(by)
         frame = pd.DataFrame({"y": y})
         res = self.estimate(frame, [cols or None], kind=kind, level=level,
@@ -371,8 +290,9 @@ class SurveyDesign:
                 out.insert(i, c, parts[i].to_numpy())
         return out.drop(columns=["level", "df"]).reset_index(drop=True)
 
-    def _cov(self, Z: np.ndarray) -> np.ndarray:
-        """Covariance of column totals of row-level influence values Z (n x K)."""
+    def total_covariance(self, Z: np.ndarray) -> np.ndarray:
+        """Design covariance (K x K) of the column totals of row-level influence values ``Z`` (n x K),
+        with-replacement between PSUs within strata, lonely PSUs as the design says."""
         T = np.zeros((self.n_psu, Z.shape[1]))
         np.add.at(T, self.p, Z)
         V = np.zeros((Z.shape[1], Z.shape[1]))
@@ -386,7 +306,7 @@ class SurveyDesign:
             V += self.scale[h] * Tc.T @ Tc
         return V
 
-    def _domains(self, cells: _Cells, dom_of_cell: np.ndarray, valid: np.ndarray, n_dom: int,
+    def _domains(self, cells: Cells, dom_of_cell: np.ndarray, valid: np.ndarray, n_dom: int,
                  props: np.ndarray, level: float, ci_method: str, kind: Kind) -> list[pd.DataFrame]:
         """Estimates, SEs and CIs per domain from PSU x fine cells (all columns at once)."""
         # roll fine cells up to PSU x domain cells
@@ -446,7 +366,8 @@ class SurveyDesign:
             se = np.sqrt(var)
             dfk = df[:, k]
             is_prop = bool(props[k]) and kind == "mean"
-            lo, hi = _ci(est, se, dfk, level, "logit" if is_prop else "t", ci_method if is_prop else "t")
+            lo, hi = confidence_interval(est, se, dfk, level, "logit" if is_prop else "t",
+                                         ci_method if is_prop else "t")
             with np.errstate(divide="ignore", invalid="ignore"):
                 cv = se / np.abs(est)
                 deff = var / vsrs
@@ -473,46 +394,3 @@ def _frame_rows(data: pd.DataFrame, frame: pd.DataFrame, strata: str | None, psu
     if len(outside):
         raise DesignError(f"{len(outside)} PSUs of the data are not in the frame, e.g. {list(outside[0])}")
     return frame[~pd.MultiIndex.from_frame(frame).isin(have)]
-
-
-def _aggregate(cell: np.ndarray, psu_of_row: np.ndarray, w: np.ndarray, Y: np.ndarray) -> _Cells:
-    """Sum w*y, w, w*y*y and counts over each fine cell, per column (missing y outside the universe)."""
-    n_cells = int(cell.max()) + 1 if len(cell) else 0
-    K = Y.shape[1]
-    wy = np.empty((n_cells, K))
-    ww = np.empty((n_cells, K))
-    wyy = np.empty((n_cells, K))
-    nn = np.empty((n_cells, K))
-    for k in range(K):
-        yk = Y[:, k]
-        ok = ~np.isnan(yk)
-        y0 = np.where(ok, yk, 0.0)
-        wk = w * ok
-        wyk = wk * y0
-        wy[:, k] = np.bincount(cell, wyk, n_cells)
-        ww[:, k] = np.bincount(cell, wk, n_cells)
-        wyy[:, k] = np.bincount(cell, wyk * y0, n_cells)
-        nn[:, k] = np.bincount(cell, ok, n_cells)
-    psu = np.zeros(n_cells, dtype=np.int64)
-    psu[cell] = psu_of_row
-    return _Cells(np.zeros(n_cells, dtype=np.int64), psu, wy, ww, wyy, nn)
-
-
-def _ci(est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float, transform: str,
-        method: str) -> tuple[np.ndarray, np.ndarray]:
-    """t-based CIs on the design df (none when df < 1); logit-transformed for proportions."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(df >= 1, stats.t.ppf((1 + level) / 2, np.maximum(df, 1)), np.nan)
-        if transform == "logit" and method == "logit":
-            inner = (est > 0) & (est < 1)
-            lg = np.log(est / (1 - est))
-            half = t * se / (est * (1 - est))
-            lo = np.where(inner, 1 / (1 + np.exp(-(lg - half))), est)
-            hi = np.where(inner, 1 / (1 + np.exp(-(lg + half))), est)
-            lo = np.where(np.isnan(t), np.nan, lo)
-            hi = np.where(np.isnan(t), np.nan, hi)
-            return lo, hi
-        lo, hi = est - t * se, est + t * se
-        if transform == "logit":  # Wald interval for a proportion: clipped to [0, 1]
-            lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
-        return lo, hi

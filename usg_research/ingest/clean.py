@@ -26,19 +26,15 @@ import pandas as pd
 from ..errors import ValidationError
 from ..paths import codebook_path, raw_dir
 from .codebook import Codebook, read_codebook
+from .derive import derive_respondent
 from .load import apply_codebook, read_table
 from .schema import (
     AGE_BANDS,
-    COHESION_ITEMS,
     CRIMES,
-    HOUSEHOLD_CRIMES,
     MISSING_CODES,
-    OFFICIALS,
-    PERSONAL_CRIMES,
     POP_AGE_GROUPS,
     SCALES,
     TABLES,
-    TRUST_INSTITUTIONS,
 )
 from .validate import CHECK_ORDER, Checked, check_table, raise_errors
 
@@ -112,89 +108,6 @@ class CleaningLog:
             if other:
                 lines.append(f"  dropped (not in codebook): {len(other)} raw column(s)")
         return "\n".join(lines)
-
-
-def _yes(df: pd.DataFrame, cols: list[str]) -> pd.Series:
-    """yes if any column is yes; no if all are no; missing otherwise."""
-    sub = df[cols]
-    anyyes = sub.eq("yes").any(axis=1)
-    allno = sub.eq("no").all(axis=1)
-    return pd.Series(np.where(anyyes, "yes", np.where(allno, "no", None)), index=df.index, dtype=object)
-
-
-def _score(df: pd.DataFrame, cols: list[str], scale: str, min_answered: int) -> pd.Series:
-    """Mean item score on 0-100 (first scale code = 100), needing ``min_answered`` items."""
-    codes = SCALES[scale]
-    k = len(codes) - 1
-    pts = {c: 100.0 * (k - i) / k for i, c in enumerate(codes)}
-    scores = pd.DataFrame({c: df[c].map(pts).astype(float) for c in cols})
-    answered = scores.notna().sum(axis=1)
-    return scores.mean(axis=1).where(answered >= min_answered)
-
-
-def derive_respondent(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Add derived variables to a cleaned respondent table (codes as strings).
-
-    Derived: ``age_group`` (SDG 16.7.2 bands), ``youth`` (18-24), ``youth35``
-    (18-35), ``vict_any_12m`` / ``vict_household_12m`` / ``vict_personal_12m``,
-    ``n_crimes_12m`` (capped counts summed), ``viol_any_12m``,
-    ``harass_any_12m``, ``contact_any``, ``bribe_any`` (asked or paid, among
-    contact holders), ``bribe_paid_any``, ``cohesion_index`` and
-    ``trust_index`` (0-100).
-    """
-    out = df.copy()
-    derived: list[str] = []
-    if "age" in out:
-        bins = [lo - 0.5 for _, lo, _ in AGE_BANDS] + [AGE_BANDS[-1][2] + 0.5]
-        out["age_group"] = pd.cut(out["age"], bins=bins, labels=[b[0] for b in AGE_BANDS]).astype(object)
-        out["youth"] = np.where(out["age"].isna(), None, np.where(out["age"] <= 24, "yes", "no"))
-        out["youth35"] = np.where(out["age"].isna(), None, np.where(out["age"] <= 35, "yes", "no"))
-        derived += ["age_group", "youth", "youth35"]
-    groups = {"vict_any_12m": CRIMES, "vict_household_12m": HOUSEHOLD_CRIMES, "vict_personal_12m": PERSONAL_CRIMES}
-    for name, crimes in groups.items():
-        cols = [f"vict_{c}_12m" for c in crimes if f"vict_{c}_12m" in out]
-        if cols:
-            out[name] = _yes(out, cols)
-            derived.append(name)
-    if all(f"vict_{c}_12m" in out and f"n_{c}_12m" in out for c in CRIMES):
-        total = pd.Series(0.0, index=out.index)
-        for c in CRIMES:
-            v, n = out[f"vict_{c}_12m"], out[f"n_{c}_12m"]
-            part = np.where(v.eq("no"), 0.0, np.where(v.eq("yes"), n.fillna(1.0), np.nan))
-            total = total + part
-        out["n_crimes_12m"] = total
-        derived.append("n_crimes_12m")
-    for name, cols in {"viol_any_12m": ["viol_phys_12m", "viol_psy_12m", "viol_sex_12m"],
-                       "harass_any_12m": ["harass_phys_12m", "harass_sex_12m"]}.items():
-        if all(c in out for c in cols):
-            out[name] = _yes(out, cols)
-            derived.append(name)
-    contact = [f"contact_{o}" for o in OFFICIALS if f"contact_{o}" in out]
-    if contact:
-        out["contact_any"] = _yes(out, contact)
-        asked_or_paid = pd.Series(False, index=out.index)
-        paid = pd.Series(False, index=out.index)
-        for o in OFFICIALS:
-            if f"contact_{o}" not in out:
-                continue
-            had = out[f"contact_{o}"].eq("yes")
-            a = out.get(f"bribe_asked_{o}", pd.Series(None, index=out.index)).eq("yes")
-            p = out.get(f"bribe_paid_{o}", pd.Series(None, index=out.index)).eq("yes")
-            asked_or_paid |= had & (a | p)
-            paid |= had & p
-        in_universe = out["contact_any"].eq("yes")
-        out["bribe_any"] = np.where(in_universe, np.where(asked_or_paid, "yes", "no"), None)
-        out["bribe_paid_any"] = np.where(in_universe, np.where(paid, "yes", "no"), None)
-        derived += ["contact_any", "bribe_any", "bribe_paid_any"]
-    coh = [f"cohesion_{c}" for c in COHESION_ITEMS]
-    if all(c in out for c in coh):
-        out["cohesion_index"] = _score(out, coh, "agree4", min_answered=3)
-        derived.append("cohesion_index")
-    tr = [f"trust_{i}" for i in TRUST_INSTITUTIONS]
-    if all(c in out for c in tr):
-        out["trust_index"] = _score(out, tr, "trust4", min_answered=3)
-        derived.append("trust_index")
-    return out, derived
 
 
 def clean_table(checked: Checked, codebook: Codebook) -> tuple[pd.DataFrame, CleaningLog]:
@@ -331,3 +244,17 @@ def clean_city(city: str, codebook: str | Path | None = None, folder: str | Path
     for ch in checked_all:
         tables[ch.table], logs[ch.table] = clean_table(ch, cb)
     return CleanTables(cb.city, cb, tables, logs)
+
+
+def cleaning_summary(tables: CleanTables) -> pd.DataFrame:
+    """The cleaning logs of every table as one tidy table (TAB-MET-03): ``table, step, column, detail, count``.
+
+    Examples
+    --------
+    >>> t = cleaning_summary(clean_city("mathare"))
+    >>> t.loc[t["step"] == "rows kept", ["table", "count"]].to_dict("records")[0]["table"]
+    'respondent'
+    """
+    frames = [log.summary().assign(table=name) for name, log in tables.logs.items()]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["table", "step", "column", "detail", "count"]]

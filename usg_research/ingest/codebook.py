@@ -20,9 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import CodebookError
+from ..paths import relative
 from ..yamlfile import read_yaml_model
 from .schema import MISSING_CODES, SCALES, TABLES
 
@@ -200,3 +202,14 @@ def read_codebook(path: str | Path) -> Codebook:
     'mathare'
     """
     return read_yaml_model(path, Codebook, CodebookError, "codebook")
+
+
+def read_iccs_map(path: str | Path) -> pd.DataFrame:
+    """Read a city's offence-label -> ICCS code table (columns ``offence, iccs_code``)."""
+    m = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if list(m.columns[:2]) != ["offence", "iccs_code"]:
+        raise CodebookError(f"{relative(path)}: expected columns offence, iccs_code; found {list(m.columns)}")
+    dup = m["offence"][m["offence"].duplicated()].tolist()
+    if dup:
+        raise CodebookError(f"{relative(path)}: offence labels mapped twice: {dup}")
+    return m

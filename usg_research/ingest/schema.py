@@ -83,11 +83,28 @@ SERVICE_ATTRIBUTES = {
     "govt": ("access", "afford", "equal", "simple", "timely"),
 }
 PARTICIPATION = ("meeting", "association", "policing_forum")
-COHESION_ITEMS = ("trust_neighbours", "help_each_other", "share_values", "intervene")
-YOUTH_ITEMS = ("in_school", "gang_exposure", "youth_facilities")
+COHESION_ASPECTS = ("trust_neighbours", "help_each_other", "share_values", "intervene")
+YOUTH_FACTORS = ("in_school", "gang_exposure", "youth_facilities")
 
 #: Upper age (inclusive) of the youth module; its items are asked of 18-35 year olds.
 YOUTH_MAX_AGE = 35
+
+#: The questionnaire's item batteries as column names of the clean respondent table, in questionnaire
+#: order: what a notebook passes to :func:`usg_research.estimate.shares.item_shares`.
+UNSAFE_PLACE_ITEMS = tuple(f"unsafe_place_{p}" for p in UNSAFE_PLACES)
+TOP_CRIME_ITEMS = tuple(f"top_crime_{c}" for c in TOP_CRIMES)
+FEAR_ITEMS = tuple(f"fear_behav_{b}" for b in FEAR_BEHAVIOURS)
+TRUST_ITEMS = tuple(f"trust_{i}" for i in TRUST_INSTITUTIONS)
+#: Derived in cleaning: asked for or paid a bribe, among people who had contact with that official.
+BRIBE_ITEMS = tuple(f"bribe_{o}" for o in OFFICIALS)
+CORRUPTION_ITEMS = tuple(f"perc_corrupt_{i}" for i in CORRUPT_INSTITUTIONS)
+SUBSTANCE_ITEMS = tuple(f"subst_{s}" for s in SUBSTANCES)
+WITNESSED_ITEMS = tuple(f"witness_{w}" for w in WITNESSED)
+VAWG_ITEMS = tuple(f"vawg_form_{f}" for f in VAWG_FORMS)
+SERVICE_ITEMS = tuple(f"srv_{s}" for s in SERVICES)
+PARTICIPATION_ITEMS = tuple(f"partic_{p}" for p in PARTICIPATION)
+COHESION_ITEMS = tuple(f"cohesion_{c}" for c in COHESION_ASPECTS)
+YOUTH_ITEMS = tuple(f"youth_{y}" for y in YOUTH_FACTORS)
 
 #: Age bands used for disaggregation (the SDG 16.7.2 bands for adults).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
@@ -287,12 +304,12 @@ def _respondent_variables() -> tuple[Variable, ...]:
         *[_yn(f"partic_{p}", f"Took part: {p.replace('_', ' ')}, 12 months", "participation")
           for p in PARTICIPATION],
         *[Variable(f"cohesion_{c}", "cat", f"Cohesion: {c.replace('_', ' ')}", "participation", scale="agree4")
-          for c in COHESION_ITEMS],
+          for c in COHESION_ASPECTS],
         _yn("discrim_12m", "Felt discriminated against, 12 months", "participation"),
     ]
     # youth (module 9): asked of respondents aged 18-35 only
     youth = Condition(("age",), frozenset(), max_age=YOUTH_MAX_AGE)
-    v += [_yn(f"youth_{y}", f"Youth: {y.replace('_', ' ')}", "youth", condition=youth) for y in YOUTH_ITEMS]
+    v += [_yn(f"youth_{y}", f"Youth: {y.replace('_', ' ')}", "youth", condition=youth) for y in YOUTH_FACTORS]
     return tuple(v)
 
 RESPONDENT = Table("respondent", key="resp_id", variables=_respondent_variables())

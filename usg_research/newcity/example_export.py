@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..sources.synth import PROFILES, SYNTHETIC_NOTICE, CityData, CityProfile, generate_city
+from ..sources.synth import generate_city
+from ..sources.synth_profiles import PROFILES, SYNTHETIC_NOTICE, CityData, CityProfile
 
 SURVEY_FILE = "vilanova_SYNTHETIC.sav"
 INCIDENTS_FILE = "ocorrencias_SYNTHETIC.csv"

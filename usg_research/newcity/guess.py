@@ -29,11 +29,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..ingest.load import RawTable
 from ..ingest.schema import SCALES, TABLES
 from ..present.words import LANGUAGES, sections
+from ..yamlfile import safe_yaml
 
 #: A CSV column with at most this many distinct values is read as labelled answers.
 MAX_CSV_CODES = 30
@@ -62,7 +62,7 @@ def name_key(name: str) -> str:
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
     """Known column names, answer labels and missing labels (``recognise.yaml`` + words.yaml labels)."""
-    data = yaml.safe_load(Path(__file__).with_name("recognise.yaml").read_text(encoding="utf-8"))
+    data = safe_yaml(Path(__file__).with_name("recognise.yaml").read_text(encoding="utf-8"))
     names: dict[str, dict[str, str]] = {}
     for table, variables in data["names"].items():
         names[table] = {name_key(v): v for v in TABLES[table].names}

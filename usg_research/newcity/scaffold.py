@@ -5,15 +5,18 @@ census population table), copies them into ``data/raw/<city>/``, and writes
 ``data/codebooks/<city>.yaml`` with every evident mapping pre-filled (see
 :mod:`usg_research.newcity.guess`) and marked ``review:``, the list of unmapped
 columns and answer codes as comments at its top, ``params/<city>.yaml`` and
-``notebooks/<city>.ipynb`` (the same cells as every city notebook). It never
-overwrites an existing city unless ``force`` is set. What still does not fit
+``notebooks/<city>.ipynb`` (a copy of ``notebooks/_template.ipynb``, the common analysis, which the
+analyst then adapts). It never overwrites an existing city unless ``force`` is set. What still does not fit
 is then listed by ``usg-research validate <city>`` (:mod:`usg_research.newcity.gaps`).
 
 Examples
 --------
->>> import tempfile, pathlib, os
+>>> import tempfile, pathlib, os, shutil
 >>> from usg_research.newcity.example_export import write_example_export
->>> os.environ["USG_RESEARCH_ROOT"] = tempfile.mkdtemp()
+>>> template, root = template_path(), pathlib.Path(tempfile.mkdtemp())
+>>> (root / "notebooks").mkdir()
+>>> _ = shutil.copy(template, root / "notebooks")
+>>> os.environ["USG_RESEARCH_ROOT"] = str(root)
 >>> survey, incidents, population = write_example_export(pathlib.Path(tempfile.mkdtemp()), n=120)
 >>> s = new_city("vilanova", survey, population=population)
 >>> s.guesses["survey"].mapped["sex"].column
@@ -37,8 +40,8 @@ from ..ingest.load import RawTable, read_raw, sniff_delimiter
 from ..ingest.schema import SCALES, TABLES
 from ..params import CityParams
 from ..paths import codebook_path, iccs_map_path, params_path, project_root, raw_dir, relative
-from ..run.notebooks import city_notebook, write_notebook
-from ..sources.synth import SYNTHETIC_NOTICE
+from ..run.notebooks import city_notebook, template_path, write_notebook
+from ..sources.synth_profiles import SYNTHETIC_NOTICE
 from .guess import ColumnGuess, TableGuess, guess_table, scale_variables
 
 CITY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -293,10 +296,10 @@ def new_city(city: str, survey: str | Path, incidents: str | Path | None = None,
     pp.write_text(_params_text(city, language), encoding="utf-8")
     written.append(pp)
     nb = project_root() / "notebooks" / f"{city}.ipynb"
-    nb.parent.mkdir(parents=True, exist_ok=True)
-    from ..params import load_params
-
-    written.append(write_notebook(city_notebook(city, load_params(city)), nb))
+    if not template_path().exists():
+        raise ScaffoldError(f"{relative(template_path())} not found: the notebook a new city starts from "
+                            "(copy it from the repository)")
+    written.append(write_notebook(city_notebook(city), nb))
     return Scaffold(city, written, guesses, notes)
 
 

@@ -1,171 +1,220 @@
-"""One city report in the making: its params, clean data, design, indicator table, words and registry.
+"""One city report in the making: the object a city notebook works with.
 
-A city notebook is a list of calls on an :class:`Assessment`:
-``a.cover()``, then per chapter ``a.chapter("safety")`` and one ``a.show("FIG-SAF-01")``
-per output. What each output id shows is declared in :mod:`usg_research.present.chapters`;
-an output whose module is switched off in params, or whose data the city did
-not supply, is recorded in the manifest as not available and shown as one line.
+``r = open_assessment(report)`` resolves the report (``params/<report>.yaml``), reads and cleans its
+data through its source, declares the survey design once (weights, strata, PSUs and, for a domain of
+a larger survey, the frame of every sampled PSU) and opens the output registry in the folder the build
+gave it, or in a scratch folder when the notebook is run by hand. Each output cell of the notebook then
+estimates and shows::
+
+    with r.output("FIG-SAF-03") as out:
+        places = shares.item_shares(design, r.asked(q.UNSAFE_PLACE_ITEMS), by="sex", rules=r.rules)
+        out.show(charts.items(places, out), universe="all_adults")
+
+:meth:`Assessment.asked` and its kin raise :class:`~usg_research.present.report.NotAvailable` when the
+survey did not ask the questions (or the city supplied no such table); the cell is then recorded as
+not available, with the reason, in one line.
 
 Examples
 --------
->>> import tempfile
->>> from usg_research.params import load_params
->>> a = Assessment(load_params("mathare").notebook_parameters("mathare"), output_dir=tempfile.mkdtemp())
->>> a.words.chapter("safety"), len(a.respondents) > 1000
-('Perceptions of safety', True)
+>>> r = open_assessment("mathare")  # doctest: +ELLIPSIS
+Outputs of this run: ...
+>>> r.n > 1000, r.asked(["fear_behav_taxi", "not_a_question"]), r.by("sex", "not_a_column")
+(True, ['fear_behav_taxi'], ['sex'])
 """
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-import numpy as np
 import pandas as pd
+from IPython.display import display
 
-from ..estimate.indicators import QualityRules, indicator_table, load_catalogue
+from ..estimate.context import offences
+from ..estimate.crime import select_codes
+from ..estimate.indicators import Indicator, load_catalogue
+from ..estimate.quality import QualityRules
 from ..estimate.survey import SurveyDesign
-from ..ingest.clean import _yes, clean_city
-from ..ingest.schema import OFFICIALS
-from ..params import CityParams
-from .report import Report, _Html
+from ..reports import ReportSpec, resolve
+from .figures import use_style
+from .report import Html, NotAvailable, OutputCell, Report, output_folder
 from .words import Words
 
-#: Report tables read left-aligned (the notebook theme right-aligns every cell).
-TABLE_STYLE = ("<style>.usg-table th, .usg-table td, .usg-params th, .usg-params td {text-align: left !important; "
-               "padding: 2px 10px}</style>")
+V = TypeVar("V", str, list)
+
+
+def open_assessment(report: str) -> Assessment:
+    """The city report ``report`` (its params file's stem), ready for its notebook's output cells.
+
+    Under ``usg-research build`` the outputs go to the build's folder; run by hand (Jupyter's Run All,
+    ``jupyter nbconvert --execute``) they go to a scratch folder outside the project, which is printed.
+    """
+    spec = resolve(report)
+    if spec.is_comparison:
+        raise ValueError(f"{report}: a comparison report; its notebook opens it with open_comparison")
+    folder, workers, built = output_folder(report)
+    return Assessment(spec, folder, workers, built)
 
 
 class Assessment:
-    """Everything the output builders of one report need (see the module docstring).
+    """A city report's data, design, indicators, words and output registry (see the module docstring)."""
 
-    Parameters
-    ----------
-    params : the injected notebook parameters (validated again here with :class:`CityParams`).
-    output_dir : where figures, tables and manifest.json are written (the build's working folder).
-    """
-
-    def __init__(self, params: dict[str, Any], output_dir: str | Path = "."):
-        from .figures import use_style
-
+    def __init__(self, spec: ReportSpec, folder: Path, figure_workers: int = 0, built: bool = False):
         use_style()
-        report = params.get("report", params["city"])
-        self.params = CityParams(**{k: v for k, v in params.items() if k != "report"})
-        p = self.params
-        self.name = report
+        p = self.params = spec.params
+        self.spec, self.source = spec, spec.source
         self.words = Words(p.language)
-        self.source = open_source(p)
-        self.data = clean_city(p.city) if self.source is None else self.source.clean_tables(p.city)
-        self.respondents = _derive_report_variables(self.data["respondent"])
-        has = self.respondents.columns
-        frame = None if self.source is None else self.source.frame()
-        self.design = SurveyDesign(self.respondents, weight="weight",
-                                   strata="stratum" if "stratum" in has else None,
-                                   psu="psu" if "psu" in has else None, lonely_psu=p.lonely_psu, frame=frame)
+        self.data = self.source.load()
+        self.people = self.data["respondent"]
+        has = self.people.columns
+        self.design = SurveyDesign(self.people, weight="weight", strata="stratum" if "stratum" in has else None,
+                                   psu="psu" if "psu" in has else None, lonely_psu=p.lonely_psu,
+                                   frame=self.source.frame())
         self.rules = QualityRules(**p.quality.model_dump())
         self.catalogue = load_catalogue()
-        self.indicators = indicator_table(self.respondents, strata=self.design.strata, psu=self.design.psu,
-                                          lonely_psu=p.lonely_psu, disaggregations=p.disaggregations,
-                                          rules=self.rules, frame=frame)
-        self.records: pd.DataFrame | None = None  # offence records, prepared by the first context output
-        self.report = Report(p.city, p.title, output_dir=output_dir, language=p.language,
-                             synthetic=self.data.codebook.synthetic, params=params, report=report)
+        self.report = Report(spec, folder, synthetic=self.data.codebook.synthetic, sources=self._sources(),
+                             figure_workers=figure_workers, link_images=built)
+        self._offences: pd.DataFrame | None = None
+        self._cell: OutputCell | None = None
 
-    # --- data access ----------------------------------------------------------------------------
-
-    def table(self, name: str) -> pd.DataFrame | None:
-        """A clean table of the city (respondent, incident, population, qualitative) or None if not supplied."""
-        return self.data.tables.get(name)
-
-    def module_on(self, module: str | None) -> bool:
-        return module is None or self.params.modules.get(module, True)
+    # --- what the survey and the city supplied ---------------------------------------------------
 
     @property
     def n(self) -> int:
-        return len(self.respondents)
+        """Respondents in the report's area (unweighted)."""
+        return len(self.people)
 
-    # --- report furniture -----------------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A clean table (``respondent``, ``incident``, ``population``, ``qualitative``), or None if not supplied."""
+        t = self.data.tables.get(name)
+        return None if t is None or t.empty else t
 
-    def cover(self) -> _Html:
-        """Title, synthetic-data notice, build information, about-this-report, focus and parameters."""
+    def need(self, name: str) -> pd.DataFrame:
+        """A clean table the output needs; not available when the city did not supply it."""
+        self._check_module()
+        t = self.table(name)
+        if t is None:
+            raise NotAvailable(self.words.phrase("no_table", table=self.words.label(f"table:{name}")))
+        return t
+
+    def answered(self, variables: list[str]) -> list[str]:
+        """The questions the survey asked (at least one answer), in the order given."""
+        return [v for v in variables if v in self.people and self.people[v].notna().any()]
+
+    def asked(self, variables: V) -> V:
+        """The questions the survey asked, of those an output uses (a name, or a list); not available when
+        it asked none of them."""
+        self._check_module()
+        have = self.answered([variables] if isinstance(variables, str) else list(variables))
+        if not have:
+            names = [variables] if isinstance(variables, str) else list(variables)
+            raise NotAvailable(self.words.phrase("no_variables", vars=", ".join(names[:4])))
+        return have[0] if isinstance(variables, str) else have  # type: ignore[return-value]
+
+    def asked_all(self, *variables: str) -> None:
+        """Not available unless the survey asked every one of ``variables``."""
+        self._check_module()
+        lacking = [v for v in variables if v not in self.answered([v])]
+        if lacking:
+            raise NotAvailable(self.words.phrase("no_variables", vars=", ".join(lacking)))
+
+    def measured(self, indicator_ids: list[str]) -> list[str]:
+        """The indicators of the catalogue this survey can estimate (it has their questions), of those given;
+        not available if none."""
+        self._check_module()
+        have = [i.id for i in self.measurable(indicator_ids)]
+        if not have:
+            raise NotAvailable(self.words.phrase("no_variables", vars=", ".join(indicator_ids)))
+        return have
+
+    def measurable(self, indicator_ids: list[str]) -> list[Indicator]:
+        """The catalogue entries of ``indicator_ids`` whose questions the survey has (possibly none)."""
+        return [self.catalogue[i] for i in indicator_ids
+                if all(v in self.people for v in self.catalogue[i].variables())]
+
+    def by(self, *names: str) -> list[str]:
+        """The disaggregations this survey has, of ``names``: columns with two levels or more."""
+        return [d for d in names if d in self.people and self.people[d].nunique() > 1]
+
+    def offences(self, iccs: tuple[str, ...] = ()) -> pd.DataFrame:
+        """The police records, each with its ICCS section (the city's offence-to-ICCS table; labels without a
+        code kept as ``unmapped``) and year, month, hour and weekday; prepared once. With ``iccs`` (code
+        prefixes, e.g. ``("0904",)`` for traffic offences), only those records: not available when none."""
+        if self._offences is None:
+            self._offences = offences(self.need("incident"), self.source.iccs_map())
+        if not iccs:
+            return self._offences
+        chosen = select_codes(self._offences, iccs)
+        if chosen.empty:
+            raise NotAvailable(self.words.phrase("no_iccs_records", codes=", ".join(iccs)))
+        return chosen
+
+    def population_total(self) -> float:
+        """Residents of the area in the census table (all ages)."""
+        return float(self.need("population")["population"].sum())
+
+    def _check_module(self) -> None:
+        if self._cell is not None and not self.report.module_on(self._cell.id):
+            raise NotAvailable("")  # the cell reports the module's reason
+
+    # --- the report --------------------------------------------------------------------------------
+
+    def output(self, output_id: str) -> OutputCell:
+        """Open an output cell: ``with r.output("FIG-SAF-01") as out: ...``."""
+        self._cell = self.report.output(output_id)
+        return self._cell
+
+    def cover(self) -> None:
+        """Title, synthetic-data notice, build information, about this report, focus and parameters."""
         w = self.words
         focus = ""
         if self.params.emphasis:
             items = "".join(f"<li>{html.escape(w.chapter(k))}</li>" for k in self.params.emphasis)
             focus = f"<p><b>{html.escape(w.phrase('focus'))}:</b></p><ul>{items}</ul>"
         about = w.intro("about")
-        if self.source is not None:
-            about += " " + w.phrase("envipe_about", area=self.source.names[self.source.area])
-        return _Html(TABLE_STYLE + self.report.title_block().text
-                     + f"<h2>{html.escape(w.chapter('about'))}</h2><p>{html.escape(about)}</p>"
-                     + focus + f"<h3>{html.escape(w.phrase('parameters'))}</h3>" + self.report.parameters().text)
+        if self.source.kind != "codebook":
+            about += " " + w.phrase(f"about:{self.source.kind}", **self.source.names())
+        display(Html(self.report.title_block() + f"<h2>{html.escape(w.chapter('about'))}</h2><p>"
+                     f"{html.escape(about)}</p>{focus}<h3>{html.escape(w.phrase('parameters'))}</h3>"
+                     + self.report.parameters()))
 
-    def chapter(self, key: str) -> _Html:
+    def chapter(self, key: str) -> None:
         """A chapter heading and its introduction, in the report language (focus chapters are marked)."""
-        from .chapters import chapter_intro
-
         w = self.words
         mark = f' <small style="color:#b45309">({html.escape(w.phrase("focus"))})</small>' \
             if key in self.params.emphasis else ""
-        return _Html(f'<h2 id="ch-{key}">{html.escape(w.chapter(key))}{mark}</h2>'
-                     f"<p>{html.escape(chapter_intro(self, key))}</p>")
+        display(Html(f'<h2 id="ch-{key}">{html.escape(w.chapter(key))}{mark}</h2>'
+                     f"<p>{html.escape(self.chapter_intro(key))}</p>"))
 
-    def show(self, output_id: str) -> _Html:
-        """Build, save, register and display one output (or record it as not available)."""
-        from .chapters import NotAvailable, build_output
+    def chapter_intro(self, key: str) -> str:
+        """A chapter's introduction; the methodology's first sentence says where the data come from."""
+        w, kind = self.words, self.source.kind
+        if key == "victimisation" and kind != "codebook":
+            return f"{w.intro(key)} {w.phrase(f'period:{kind}')}"
+        if key != "methodology":
+            return w.intro(key)
+        if kind != "codebook":
+            return w.phrase(f"method:{kind}", n=f"{self.n:,}", **self.source.names()) + f" {w.intro(key)}"
+        design = "method_stratified" if "stratum" in self.people else "method_clustered"
+        items = [w.phrase(design)] + [w.phrase("method_" + k) for k in self.supplied()]
+        first = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {w.phrase('and')} {items[-1]}"
+        return f"{first}. {w.intro(key)}"
 
-        try:
-            out = build_output(self, output_id)
-        except NotAvailable as exc:
-            return self.report.unavailable(output_id, self.words.title(output_id),
-                                           self.words.phrase("not_available", reason=exc.reason))
-        if out.figure is not None:
-            return self.report.figure(out.figure, id=output_id, caption=out.caption, data=out.data,
-                                      display=out.view)
-        return self.report.table(out.data, id=output_id, caption=out.caption, display=out.view)
+    def supplied(self) -> list[str]:
+        """The tables besides the survey that this city supplied: ``police``, ``census``, ``qual``."""
+        names = {"police": "incident", "census": "population", "qual": "qualitative"}
+        return [k for k, t in names.items() if self.table(t) is not None]
 
-    def finish(self) -> _Html:
-        return self.report.finish()
+    def _sources(self) -> dict[str, str]:
+        """How captions name the survey, and every source (``all``), for this report's source."""
+        w = self.words
+        if self.source.kind != "codebook":
+            credit = w.phrase(f"source:{self.source.kind}")
+            return {"survey": credit, "all": credit}
+        items = ["survey"] + [k for k in self.supplied() if k != "census"]
+        return {"all": f"{w.phrase('sources')}: {', '.join(w.phrase('src_' + k) for k in items)}"}
 
-
-def open_source(p: CityParams) -> Any:
-    """The public survey a report reads through an adapter (``source:`` in params), or None.
-
-    Raises
-    ------
-    LoadError
-        When the data folder is absent, naming it and where to get the files.
-    """
-    if p.source is None:
-        return None
-    from ..paths import project_root
-    from ..sources.envipe import EnvipeSource
-
-    root = project_root()
-    return EnvipeSource(root / p.source.data, p.source.entity, p.source.municipality, root / p.source.census)
-
-
-def _derive_report_variables(resp: pd.DataFrame) -> pd.DataFrame:
-    """Outcome variables some figures and tests need beyond the cleaned table (all yes/no, None = missing).
-
-    ``unsafe_night`` (unsafe, very unsafe or never alone after dark), ``reported_any`` (police or
-    another mechanism), ``bribe_<official>`` (asked or paid, among people with contact) and
-    ``unemployed``.
-    """
-    out = resp.copy()
-    if "safe_night" in out:
-        s = out["safe_night"]
-        out["unsafe_night"] = np.where(s.isna(), None,
-                                       np.where(s.isin(["unsafe", "very_unsafe", "never_alone"]), "yes", "no"))
-    if {"report_police", "report_other"} <= set(out.columns):
-        out["reported_any"] = _yes(out, ["report_police", "report_other"])
-    for o in OFFICIALS:
-        c, a, p = f"contact_{o}", f"bribe_asked_{o}", f"bribe_paid_{o}"
-        if {c, a, p} <= set(out.columns):
-            had = out[c].eq("yes")
-            out[f"bribe_{o}"] = np.where(had, np.where(out[a].eq("yes") | out[p].eq("yes"), "yes", "no"), None)
-    if "employment" in out:
-        e = out["employment"]
-        out["unemployed"] = np.where(e.isna(), None, np.where(e.eq("unemployed"), "yes", "no"))
-    return out
+    def finish(self) -> None:
+        """Write the manifest (every output and input) and say how many outputs were written."""
+        display(self.report.finish())

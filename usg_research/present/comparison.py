@@ -1,15 +1,14 @@
-"""The cross-city report: headline indicators of the pilot cities side by side, from their published tables.
+"""The cross-city report: headline indicators of several reports side by side, from their published tables.
 
-It reads each city report's tidy annex (``outputs/<report>/tables/TAB-ANX-01.csv``,
-whole-sample rows), never the raw data, so it compares exactly what the city
-reports publish (suppressed cells stay suppressed). Params:
-``params/comparison.yaml`` (title, language, reports, indicators).
+It reads each report's tidy annex (``outputs/<report>/tables/TAB-ANX-01.csv``, whole-sample rows),
+never the raw data, so it compares exactly what the reports publish (suppressed cells stay
+suppressed). Its notebook opens it with :func:`open_comparison` and shows TAB-CMP-01 and FIG-CMP-01.
 
 Examples
 --------
->>> p = load_comparison_params()
->>> p.reports
-['iztapalapa', 'mathare', 'tashkent']
+>>> t = headline_comparison(["mathare", "tashkent"], ["VICT_ANY_12M"], "en")
+>>> t[["report", "indicator", "flag"]].values.tolist()
+[['mathare', 'VICT_ANY_12M', 'reliable'], ['tashkent', 'VICT_ANY_12M', 'reliable']]
 """
 
 from __future__ import annotations
@@ -17,41 +16,27 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any, Literal
 
 import pandas as pd
-from pydantic import Field, field_validator
+from IPython.display import display
 
-from ..errors import ParamsError, USGAError
-from ..estimate.indicators import check_indicator_ids, load_catalogue
-from ..params import ReportParams, strict_yaml
-from ..paths import outputs_dir, params_path
-from ..yamlfile import read_yaml_model
+from ..errors import USGAError
+from ..estimate.indicators import load_catalogue
+from ..paths import outputs_dir, relative
+from ..reports import ReportSpec, resolve
 from . import figures
-from .report import Report, _Html
-from .tables import fmt_estimate
-from .words import Words
+from .exhibit import Exhibit, OutputContext
+from .format import fmt_estimate
+from .report import Html, OutputCell, Report, output_folder
 
 
-class ComparisonParams(ReportParams):
-    """``params/comparison.yaml``."""
-
-    title: str
-    language: Literal["en", "es", "ru"] = "en"
-    reports: list[str]
-    indicators: list[str] = Field(min_length=1)
-
-    @field_validator("indicators")
-    @classmethod
-    def _known(cls, v: list[str]) -> list[str]:
-        check_indicator_ids(v)
-        return v
-
-
-def load_comparison_params(path: str | Path | None = None) -> ComparisonParams:
-    """Read and validate ``params/comparison.yaml`` (strict YAML, unknown keys are errors)."""
-    return read_yaml_model(Path(path) if path else params_path("comparison"), ComparisonParams, ParamsError,
-                           "params", parse=strict_yaml)
+def open_comparison(report: str) -> Comparison:
+    """The comparison report ``report`` (a params file with ``reports:``), ready for its notebook."""
+    spec = resolve(report)
+    if not spec.is_comparison:
+        raise ValueError(f"{report}: a city report; its notebook opens it with open_assessment")
+    folder, workers, built = output_folder(report)
+    return Comparison(spec, folder, workers, built)
 
 
 def headline_comparison(reports: list[str], indicators: list[str], language: str,
@@ -59,7 +44,7 @@ def headline_comparison(reports: list[str], indicators: list[str], language: str
     """Whole-sample estimates of ``indicators`` for each report, from its published annex table.
 
     Returns ``report, city, indicator, label, unit, estimate, ci_low, ci_high, n, flag``; an indicator a
-    city did not measure appears with flag ``not_measured``.
+    report did not measure appears with flag ``not_measured``.
     """
     root = Path(out_root) if out_root else outputs_dir()
     cat = load_catalogue()
@@ -67,12 +52,11 @@ def headline_comparison(reports: list[str], indicators: list[str], language: str
     for r in reports:
         tab, man = root / r / "tables" / "TAB-ANX-01.csv", root / r / "manifest.json"
         if not tab.exists() or not man.exists():
-            raise USGAError(f"comparison: {tab.relative_to(root.parent) if root.parent in tab.parents else tab} "
-                            f"not found; build the report {r!r} first (usg-research build {r})")
+            raise USGAError(f"comparison: {relative(tab)} not found; build the report {r!r} first "
+                            f"(usg-research build {r})")
         city = json.loads(man.read_text(encoding="utf-8"))["city"]
         t = pd.read_csv(tab)
-        t = t[(t["domain"] == "total") & t["indicator"].isin(indicators)].set_index("indicator")
-        t = t.reindex(indicators)
+        t = t[(t["domain"] == "total") & t["indicator"].isin(indicators)].set_index("indicator").reindex(indicators)
         t["flag"] = t["flag"].fillna("not_measured")
         frames.append(t.reset_index().assign(report=r, city=city))
     out = pd.concat(frames, ignore_index=True)
@@ -81,50 +65,45 @@ def headline_comparison(reports: list[str], indicators: list[str], language: str
     return out[["report", "city", "indicator", "label", "unit", "estimate", "ci_low", "ci_high", "n", "flag"]]
 
 
+def comparison_table(estimates: pd.DataFrame, indicators: list[str], out: OutputContext) -> Exhibit:
+    """One row per indicator, one column per city: estimate (95% CI), suppressed and not measured shown as such."""
+    w = out.words
+    cities = list(dict.fromkeys(estimates["city"]))
+    view = estimates.pivot_table(index="indicator", columns="city", values="flag", aggfunc="first").reindex(
+        indicators)[cities].copy()
+    for r in estimates.itertuples():
+        view.at[r.indicator, r.city] = "—" if r.flag == "not_measured" else fmt_estimate(
+            r.estimate, r.ci_low, r.ci_high, r.unit, 1, r.flag, w.label("word:suppressed"))
+    view.index = [out.indicator(i) for i in view.index]
+    return Exhibit(estimates, view=view.rename_axis(w.label("col:indicator")).reset_index())
+
+
+def comparison_chart(estimates: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """The percentage indicators of every city as estimates with CIs, one colour per city."""
+    w = out.words
+    pct = estimates[(estimates["unit"] == "percent") & (estimates["flag"] != "not_measured")]
+    fig = figures.grouped_intervals(pct, w.title("FIG-SUM-01"), row="label", hue="city",
+                                    suppressed_word=w.label("word:suppressed"))
+    return Exhibit(pct, figure=fig)
+
+
 class Comparison:
-    """The comparison notebook's one object: ``cover()``, ``show(id)``, ``finish()``."""
+    """The comparison notebook's object: its params and its output registry."""
 
-    IDS = ("TAB-CMP-01", "FIG-CMP-01")
-
-    def __init__(self, params: dict[str, Any], output_dir: str | Path = "."):
+    def __init__(self, spec: ReportSpec, folder: Path, figure_workers: int = 0, built: bool = False):
         figures.use_style()
-        report = params.get("report", "comparison")
-        self.params = ComparisonParams(**{k: v for k, v in params.items() if k != "report"})
-        self.words = Words(self.params.language)
-        self.data = headline_comparison(self.params.reports, self.params.indicators, self.params.language)
+        self.spec, self.params = spec, spec.params
         synthetic = any(json.loads((outputs_dir() / r / "manifest.json").read_text(encoding="utf-8"))["synthetic"]
                         for r in self.params.reports)
-        self.report = Report(report, self.params.title, output_dir=output_dir, language=self.params.language,
-                             synthetic=synthetic, params=params, report=report)
+        self.report = Report(spec, folder, synthetic=synthetic, figure_workers=figure_workers, link_images=built)
 
-    def cover(self) -> _Html:
-        names = ", ".join(sorted(set(self.data["city"])))
-        from .assessment import TABLE_STYLE
+    def cover(self, cities: pd.Series) -> None:
+        """Title, synthetic-data notice, build information and the cities compared."""
+        names = ", ".join(sorted(set(cities)))
+        display(Html(self.report.title_block() + f"<p>{html.escape(names)}</p>"))
 
-        return _Html(TABLE_STYLE + self.report.title_block().text + f"<p>{html.escape(names)}</p>")
+    def output(self, output_id: str) -> OutputCell:
+        return self.report.output(output_id)
 
-    def show(self, output_id: str) -> _Html:
-        w = self.words
-        d = self.data
-        cap = ("Headline indicators by city. Whole assessment area, from each city report's "
-               "published annex (TAB-ANX-01); 95% CI (design-based); suppressed and not measured cells show "
-               "no number.")
-        if output_id == "TAB-CMP-01":
-            cities = list(dict.fromkeys(d["city"]))
-            view = d.pivot_table(index="indicator", columns="city", values="flag", aggfunc="first").reindex(
-                self.params.indicators)[cities].copy()
-            for r in d.itertuples():
-                view.at[r.indicator, r.city] = "—" if r.flag == "not_measured" else fmt_estimate(
-                    r.estimate, r.ci_low, r.ci_high, r.unit, 1, r.flag, w.label("word:suppressed"))
-            view.index = [load_catalogue()[i].labels[self.params.language] for i in view.index]
-            view = view.rename_axis(w.label("col:indicator")).reset_index()
-            return self.report.table(d, id=output_id, caption=cap, display=view)
-        if output_id == "FIG-CMP-01":
-            pct = d[(d["unit"] == "percent") & (d["flag"] != "not_measured")]
-            fig = figures.grouped_intervals(pct, w.title("FIG-SUM-01"), row="label", hue="city",
-                                            suppressed_word=w.label("word:suppressed"))
-            return self.report.figure(fig, id=output_id, caption=cap, data=pct)
-        raise KeyError(f"{output_id!r}: the comparison report has {self.IDS}")
-
-    def finish(self) -> _Html:
-        return self.report.finish()
+    def finish(self) -> None:
+        display(self.report.finish())

@@ -65,6 +65,24 @@ def use_style() -> None:
     })
 
 
+def tight(fig, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> None:
+    """Ask for a tight layout of ``fig`` (within ``rect``), computed by :func:`finish` when the figure is saved.
+
+    Laying text out is a large part of drawing a figure; deferring it lets the figure helper process do it
+    (:mod:`usg_research.present.figure_files`). The layout is computed at the figure's own resolution, as
+    ``fig.tight_layout`` at creation would.
+    """
+    fig._usg_tight_rect = rect
+
+
+def finish(fig) -> None:
+    """Compute the layout :func:`tight` asked for (once)."""
+    rect = getattr(fig, "_usg_tight_rect", None)
+    if rect is not None:
+        fig.tight_layout(rect=rect)
+        fig._usg_tight_rect = None
+
+
 def wrap(text: object, width: int = 34) -> str:
     """Wrap a label for an axis (long labels never squeeze the plot)."""
     return textwrap.fill(str(text), width)
@@ -98,7 +116,7 @@ def dot_interval(table: pd.DataFrame, title: str, xlabel: str | None = None, sup
                    suppressed_word, by_flag=True)
         ax.set_xlabel(xlabel or ("% (95% CI)" if unit == "percent" else f"{unit} (95% CI)"))
     axes[0, 0].set_title(title, loc="left")
-    fig.tight_layout()
+    tight(fig)
     return fig
 
 
@@ -168,7 +186,7 @@ def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | No
     if handles:
         axes[0, 0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=min(len(handles), 4))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout()
+    tight(fig)
     return fig
 
 
@@ -225,7 +243,7 @@ def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str
         handles.append(matplotlib.patches.Patch(label=suppressed_word, **SUPPRESSED_FILL))
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout(rect=(0, 0.06 + 0.03 * (len(handles) > 6), 1, 1))
+    tight(fig, rect=(0, 0.06 + 0.03 * (len(handles) > 6), 1, 1))
     return fig
 
 
@@ -243,8 +261,14 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, cbar_lab
     ax.set_yticklabels([wrap(t.get_text(), 30) for t in ax.get_yticklabels()], rotation=0)
     ax.set_xticklabels([wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)
     ax.set_title(title, loc="left")
-    fig.tight_layout()
+    tight(fig)
     return fig
+
+
+def _absolute(value: float, _position: object) -> str:
+    """Tick label of a pyramid: counts either side of zero are positive (a module-level function, so that
+    the figure pickles for the figure helper)."""
+    return f"{abs(value):,.0f}"
 
 
 def pyramid(pop: pd.DataFrame, title: str, male: str, female: str, xlabel: str):
@@ -256,11 +280,11 @@ def pyramid(pop: pd.DataFrame, title: str, male: str, female: str, xlabel: str):
     ax.set_yticks(y, pop["age_group"], fontsize=8)
     m = float(max(pop["male"].max(), pop["female"].max())) * 1.1
     ax.set_xlim(-m, m)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_absolute))
     ax.set_xlabel(xlabel)
     ax.legend(loc="upper right")
     ax.set_title(title, loc="left")
-    fig.tight_layout()
+    tight(fig)
     return fig
 
 
@@ -278,7 +302,7 @@ def rate_lines(table: pd.DataFrame, title: str, x: str, series: str, xlabel: str
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title, loc="left")
-    fig.tight_layout()
+    tight(fig)
     return fig
 
 
@@ -313,5 +337,5 @@ def rate_bars(table: pd.DataFrame, title: str, label: str, xlabel: str, points: 
         ax2.set_xticks([])
         ax2.set_yticks([])
         ax2.set_title(hexbin_title or "", loc="left", fontsize=10, fontweight="normal")
-    fig.tight_layout()
+    tight(fig)
     return fig

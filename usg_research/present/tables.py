@@ -1,86 +1,149 @@
-"""Table builders: tidy data for the CSV, and a formatted view for readers.
+"""Survey estimates and data descriptions as reading tables: headline, indicators, profiles, annex, cleaning.
+
+Each function takes a tidy table the notebook estimated or assembled and an
+:class:`~usg_research.present.exhibit.OutputContext`, and returns an
+:class:`~usg_research.present.exhibit.Exhibit` whose data is saved as the CSV and whose view is what
+the reader sees: headers in the report language, each estimate with its 95% CI, suppressed cells
+as a word, never a number.
 
 Examples
 --------
 >>> import pandas as pd
->>> fmt_estimate(0.1234, 0.1, 0.15, "percent", 1, "reliable")
-'12.3 (10.0-15.0)'
->>> fmt_estimate(float("nan"), float("nan"), float("nan"), "percent", 1, "suppressed")
-'suppressed'
+>>> from usg_research.estimate.indicators import load_catalogue
+>>> from usg_research.present.exhibit import OutputContext
+>>> from usg_research.present.words import Words
+>>> t = pd.DataFrame({"item": ["VICT_ANY_12M"], "domain": ["total"], "level": ["total"], "estimate": [0.25],
+...                   "se": [0.01], "ci_low": [0.23], "ci_high": [0.27], "cv": [0.04], "n": [900],
+...                   "flag": ["reliable"]})
+>>> indicators(t, OutputContext("TAB-VIC-01", Words("en"), load_catalogue())).view.iloc[0, 2]
+'25.0 (23.0-27.0)'
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import pandas as pd
 
-from ..estimate.indicators import Indicator
-from ..ingest.clean import CleanTables
-from .words import Words
+from .charts import headline_notes
+from .exhibit import Exhibit, OutputContext, tidy
+from .format import fmt_estimate
 
 
-def fmt_estimate(est: float, lo: float, hi: float, unit: str, decimals: int, flag: str,
-                 suppressed_word: str = "suppressed") -> str:
-    """Estimate with its 95% CI for reading; suppressed cells show only the word."""
-    if flag == "suppressed" or est is None or math.isnan(est):
-        return suppressed_word
-    k = 100.0 if unit == "percent" else 1.0
-    if lo is None or math.isnan(lo):
-        return f"{est * k:,.{decimals}f}"
-    return f"{est * k:,.{decimals}f} ({lo * k:,.{decimals}f}-{hi * k:,.{decimals}f})"
+def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, list[str]]] = ()) -> Exhibit:
+    """The headline indicators (:func:`~usg_research.estimate.indicators.headline`) with their 95% CI and
+    quality flag; ``lacking`` ones are named in the caption with the questions they need."""
+    w = out.words
+    view = pd.DataFrame({
+        w.label("col:indicator"): head["label"], "SDG": head["sdg"],
+        w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, r.unit,
+                                               out.catalogue[r.indicator].decimals, r.flag,
+                                               w.label("word:suppressed")) for r in head.itertuples()],
+        "unit": ["%" if u == "percent" else u for u in head["unit"]],
+        "n": head["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in head["flag"]]})
+    return Exhibit(head, view=view, notes=headline_notes(out, lacking))
 
 
-def headline(ind: pd.DataFrame, ids: list[str], catalogue: dict[str, Indicator], language: str) -> pd.DataFrame:
-    """Headline indicators (whole sample): tidy rows with label, SDG, unit and flag.
-
-    Ids the survey cannot support (not in ``ind``) are left out; :func:`missing_headline` names them.
-    """
-    ids = [i for i in ids if i in set(ind["indicator"])]
-    tot = ind[(ind["domain"] == "total") & ind["indicator"].isin(ids)].set_index("indicator").loc[ids].reset_index()
-    tot.insert(1, "label", [catalogue[i].labels[language] for i in tot["indicator"]])
-    tot.insert(2, "sdg", [catalogue[i].sdg or "" for i in tot["indicator"]])
-    tot["unit"] = [catalogue[i].unit for i in tot["indicator"]]
-    return tot[["indicator", "label", "sdg", "unit", "estimate", "se", "ci_low", "ci_high", "cv", "n", "flag"]]
-
-
-def missing_headline(ind: pd.DataFrame, ids: list[str], catalogue: dict[str, Indicator],
-                     columns: pd.Index) -> list[tuple[str, list[str]]]:
-    """Headline ids the survey cannot support, each with the variables it lacks."""
-    have = set(ind["indicator"])
-    return [(i, [v for v in catalogue[i].variables() if v not in columns]) for i in ids if i not in have]
+def indicators(t: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Rows of the indicator table (``item`` the indicator id): estimate with CI, unit, n, quality flag."""
+    w, cat = out.words, out.catalogue
+    view = pd.DataFrame({
+        w.label("col:indicator"): [out.indicator(i) for i in t["item"]],
+        w.label("col:group"): [w.level(d, lv) for d, lv in zip(t["domain"], t["level"], strict=True)],
+        w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, cat[r.item].unit,
+                                               cat[r.item].decimals, r.flag, w.label("word:suppressed"))
+                                  for r in t.itertuples()],
+        "unit": ["%" if cat[i].unit == "percent" else cat[i].unit for i in t["item"]],
+        "n": t["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in t["flag"]]})
+    return Exhibit(tidy(t), view=view, notes=(out.ci_note,))
 
 
-def headline_view(tidy: pd.DataFrame, catalogue: dict[str, Indicator], words: Words) -> pd.DataFrame:
-    """Readable version of :func:`headline`: one formatted estimate-with-CI column, headers in the language."""
-    return pd.DataFrame({
-        words.label("col:indicator"): tidy["label"], "SDG": tidy["sdg"],
-        words.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, r.unit,
-                                                   catalogue[r.indicator].decimals, r.flag,
-                                                   words.label("word:suppressed")) for r in tidy.itertuples()],
-        "unit": ["%" if u == "percent" else u for u in tidy["unit"]],
-        "n": tidy["n"], words.label("col:quality"): [words.label(f"flag:{f}") for f in tidy["flag"]]})
+def socioeconomic(profile: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """The adult profile (:func:`~usg_research.estimate.context.socioeconomic_profile`): one row per answer."""
+    w = out.words
+
+    def name(v: str, c: str) -> str:
+        return w.code(v, c) if v != "disability" else w.label("word:yes")
+
+    view = pd.DataFrame({
+        w.label("col:group"): [f"{w.label('var:' + v)}: {name(v, c)}" for v, c in
+                               zip(profile["variable"], profile["code"], strict=True)],
+        w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, "percent", 1, r.flag,
+                                               w.label("word:suppressed")) for r in profile.itertuples()],
+        "n": profile["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in profile["flag"]]})
+    return Exhibit(profile, view=view, notes=(out.ci_note,))
 
 
-def cleaning_summary(tables: CleanTables) -> pd.DataFrame:
-    """The cleaning logs of every table as one tidy table (TAB-MET-03)."""
-    frames = [log.summary().assign(table=name) for name, log in tables.logs.items()]
-    out = pd.concat(frames, ignore_index=True)
-    return out[["table", "step", "column", "detail", "count"]]
+def sample_profile(profile: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Unweighted, weighted and census shares by group (:func:`~usg_research.estimate.context.sample_profile`)."""
+    w = out.words
+    pct = lambda s: ["" if pd.isna(v) else f"{100 * v:.1f}" for v in s]  # noqa: E731
+    view = pd.DataFrame({
+        w.label("col:group"): [f"{w.label('domain:' + d)}: {w.level(d, lv)}" for d, lv in
+                               zip(profile["dimension"], profile["level"], strict=True)],
+        "n": profile["n"], w.label("col:unweighted"): pct(profile["unweighted"]),
+        w.label("col:weighted"): pct(profile["weighted"]), w.label("col:census"): pct(profile["census"])})
+    notes = (w.phrase("met02_note"),) if profile["census"].notna().any() else ()
+    return Exhibit(profile, view=view, notes=notes)
 
 
-def annex_view(ind: pd.DataFrame, catalogue: dict[str, Indicator], language: str,
-               suppressed_word: str = "suppressed") -> pd.DataFrame:
-    """Readable annex (TAB-ANX-01): label, domain, level, estimate with CI, CV %, deff, n, N, flag."""
+def volumes(volumes_: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Data-collection tools and volumes (:func:`~usg_research.estimate.context.data_volumes`)."""
+    w = out.words
+    view = pd.DataFrame({
+        w.label("col:tool"): [w.label(f"tool:{t}") for t in volumes_["tool"]],
+        w.label("col:detail"): [w.label(f"group:{d}") if d else "" for d in volumes_["detail"]],
+        w.label("col:volume"): [w.label("word:not_recorded") if pd.isna(v) else
+                                (f"{100 * v:.1f}%" if t == "response_rate" else f"{v:,.0f}")
+                                for t, v in zip(volumes_["tool"], volumes_["value"], strict=True)]})
+    return Exhibit(volumes_, view=view)
+
+
+def cleaning(log: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """The cleaning log of every table (:func:`~usg_research.ingest.clean.cleaning_summary`), counts only."""
+    return Exhibit(log, notes=(out.words.phrase("met03_note"),))
+
+
+def annex(ind: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Every indicator by every disaggregation: estimate with CI, CV %, deff, n, N and flag (TAB-ANX-01)."""
     rows = []
     for r in ind.itertuples():
-        i = catalogue[r.indicator]
+        i = out.catalogue[r.indicator]
         rows.append({
-            "indicator": i.labels[language], "domain": r.domain, "level": r.level,
+            "indicator": i.labels[out.language], "domain": r.domain, "level": r.level,  # type: ignore[index]
             "estimate (95% CI)": fmt_estimate(r.estimate, r.ci_low, r.ci_high, i.unit, i.decimals, r.flag,
-                                              suppressed_word),
+                                              out.words.label("word:suppressed")),
             "unit": "%" if i.unit == "percent" else i.unit,
             "CV %": "" if pd.isna(r.cv) else f"{100 * r.cv:.1f}",
             "deff": "" if pd.isna(r.deff) else f"{r.deff:.2f}",
             "n": r.n, "N": f"{r.N:,.0f}", "quality": r.flag})
-    return pd.DataFrame(rows)
+    return Exhibit(ind, view=pd.DataFrame(rows), notes=(out.words.phrase("anx01_note"),))
+
+
+def definitions(defs: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """The indicator definitions used (:func:`~usg_research.estimate.indicators.definitions_table`)."""
+    return Exhibit(defs, notes=("usg_research/estimate/indicators.yaml.",))
+
+
+def estimate_sentence(ind: pd.DataFrame, indicator_id: str, out: OutputContext) -> str:
+    """One indicator's whole-sample estimate as a caption sentence (``Label: 12.3 (10.1-14.6)%.``); empty
+    when the survey did not measure it."""
+    r = ind[(ind["indicator"] == indicator_id) & (ind["domain"] == "total")]
+    if r.empty:
+        return ""
+    r = r.iloc[0]
+    return f"{out.indicator(indicator_id)}: " + fmt_estimate(r.estimate, r.ci_low, r.ci_high, "percent", 1, r.flag,
+                                                              out.words.label("word:suppressed")) + "%."
+
+
+def cohesion_sentence(ind: pd.DataFrame, alpha: pd.Series | None, out: OutputContext) -> str:
+    """The cohesion index (0-100) with its CI, and Cronbach's alpha of its items
+    (:func:`~usg_research.estimate.stats.cronbach_alpha`, exploratory); empty without alpha."""
+    if alpha is None:
+        return ""
+    w = out.words
+    r = ind[(ind["indicator"] == "COHESION_INDEX") & (ind["domain"] == "total")]
+    idx = "" if r.empty else fmt_estimate(r.iloc[0].estimate, r.iloc[0].ci_low, r.iloc[0].ci_high, "index", 1,
+                                          r.iloc[0].flag, w.label("word:suppressed"))
+    return (f"{out.indicator('COHESION_INDEX')} (0-100): {idx}; Cronbach's alpha {alpha['alpha']:.2f} "
+            f"(95% CI {alpha['ci_low']:.2f}-{alpha['ci_high']:.2f}, n = {alpha['n']:,}, {w.phrase('exploratory')}).")

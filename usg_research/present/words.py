@@ -17,14 +17,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from ..yamlfile import safe_yaml
 
 LANGUAGES = ("en", "es", "ru")
 
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, list[str]]]:
-    return yaml.safe_load((Path(__file__).with_name("words.yaml")).read_text(encoding="utf-8"))
+    return safe_yaml((Path(__file__).with_name("words.yaml")).read_text(encoding="utf-8"))
 
 
 class Words:

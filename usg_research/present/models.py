@@ -1,0 +1,99 @@
+"""Models, tests and the priority ranking as reading tables (TAB-RISK-01, TAB-RISK-02, TAB-PRI-01).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from usg_research.estimate.indicators import load_catalogue
+>>> from usg_research.present.exhibit import OutputContext
+>>> from usg_research.present.words import Words
+>>> out = OutputContext("TAB-RISK-01", Words("en"), load_catalogue())
+>>> term_label(out, "age_group_25-34", ["sex", "age_group"]), term_label(out, "sex_female", ["sex"])
+('Age group: 25-34', 'Sex: Female')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .exhibit import Exhibit, OutputContext
+from .format import fmt_p
+
+#: Outcome variables of the models and tests, and how each is named (a words.yaml label or an indicator).
+OUTCOME_NAMES = {"unsafe_night": ("label", "safety:unsafe"), "vict_any_12m": ("indicator", "VICT_ANY_12M"),
+                 "harass_any_12m": ("indicator", "HARASS_ANY_12M"), "bribe_any": ("indicator", "BRIBE_PREV")}
+
+
+def outcome_name(out: OutputContext, outcome: str) -> str:
+    """A model or test outcome in the report language."""
+    w = out.words
+    if outcome == "unsafe_night":
+        return w.label("safety:unsafe") + " (" + w.label("safe_night") + ")"
+    if outcome == "viol_any_12m":
+        return " / ".join(w.label(v) for v in ("viol_phys_12m", "viol_psy_12m", "viol_sex_12m"))
+    kind, key = OUTCOME_NAMES.get(outcome, ("label", outcome))
+    return out.indicator(key) if kind == "indicator" else w.label(key)
+
+
+def term_label(out: OutputContext, term: str, predictors: list[str]) -> str:
+    """A model term (``sex_female``) as ``Sex: Female``, in the report language."""
+    w = out.words
+    if term == "Intercept":
+        return term
+    for p in predictors:
+        if term.startswith(p + "_"):
+            level = term[len(p) + 1:]
+            dom = w.label(f"domain:{p}") if w.has_label(f"domain:{p}") else w.label(p)
+            return f"{dom}: {w.level(p, level) if p != 'vict_any_12m' else w.label('word:' + level)}"
+    return term
+
+
+def model(fits: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Logistic models (:func:`~usg_research.estimate.stats.logistic_models`): odds ratios with 95% CI, p."""
+    w = out.words
+    labels = [term_label(out, t, preds.split(",")) for t, preds in zip(fits["term"], fits["predictors"], strict=True)]
+    data = fits.assign(label=labels)[["outcome", "term", "label", "coef", "se", "z", "p", "ci_low", "ci_high",
+                                      "odds_ratio", "n", "inference"]]
+    view = pd.DataFrame({
+        w.label("col:outcome"): [outcome_name(out, o) for o in data["outcome"]], w.label("col:term"): data["label"],
+        w.label("col:odds_ratio"): [f"{np.exp(c):.2f} ({np.exp(lo):.2f}-{np.exp(hi):.2f})" for c, lo, hi in
+                                    zip(data["coef"], data["ci_low"], data["ci_high"], strict=True)],
+        w.label("col:p"): [fmt_p(p) for p in data["p"]], "n": data["n"],
+        w.label("col:method"): w.phrase("exploratory")})
+    return Exhibit(data, view=view, notes=(w.phrase("risk01_note"),))
+
+
+def tests(results: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Rao-Scott tests with Benjamini-Hochberg-adjusted p (:func:`~usg_research.estimate.stats.rao_scott_tests`)."""
+    w = out.words
+    view = pd.DataFrame({
+        w.label("col:outcome"): [outcome_name(out, o) for o in results["outcome"]],
+        w.label("col:by"): [w.label(f"domain:{g}") for g in results["group"]],
+        "F": results["F"].map("{:.2f}".format),
+        "df": [f"{a:.2f}, {b:.1f}" for a, b in zip(results["ndf"], results["ddf"], strict=True)],
+        w.label("col:p"): results["p"].map(fmt_p), w.label("col:p_adj"): results["p_adj"].map(fmt_p),
+        w.label("col:method"): w.phrase("design_based")})
+    return Exhibit(results, view=view, notes=(w.phrase("risk02_note", k=len(results)),))
+
+
+def priorities(ranking: pd.DataFrame, out: OutputContext, compared_with: str = "") -> Exhibit:
+    """The priority ranking (:func:`~usg_research.estimate.priorities.rank_priorities`), each source's signal
+    in words; ``compared_with`` names the comparison level of the survey signal."""
+    w = out.words
+    signal = {"worse": w.label("word:worse"), "not_worse": w.label("word:not_worse"),
+              "no_comparison": w.label("word:no_comparison"), "salient": w.label("word:yes"),
+              "not_salient": w.label("word:no"), "no_sessions": w.label("word:no_records"),
+              "rising": w.label("word:rising"), "not_rising": w.label("word:not_rising"),
+              "no_records": w.label("word:no_records")}
+    view = pd.DataFrame({
+        w.label("col:rank"): ranking["rank"],
+        w.label("col:theme"): [w.label(f"priority:{t}") for t in ranking["theme"]],
+        w.label("col:score"): ranking["score"], w.label("col:survey_signal"): ranking["survey"].map(signal),
+        w.label("col:qual_signal"): [f"{signal[q]} ({100 * s:.0f}%)" if pd.notna(s) else signal[q]
+                                     for q, s in zip(ranking["qual"], ranking["qual_share"], strict=True)],
+        w.label("col:crime_signal"): [f"{signal[c]} ({f} → {la})" if c != "no_records" else signal[c]
+                                      for c, f, la in zip(ranking["crime"], ranking["crime_first"],
+                                                          ranking["crime_last"], strict=True)]})
+    compared_with = compared_with or w.label("word:no_comparison")
+    note = f"{w.phrase('rule_priorities')}. {w.label('col:survey_signal')}: {compared_with}."
+    return Exhibit(ranking, view=view, notes=(note,))

@@ -1,0 +1,103 @@
+"""Census and police records as exhibits: population, the pyramid, offence rates, homicide, time and place.
+
+The numbers come from :mod:`usg_research.estimate.context` and :mod:`usg_research.estimate.crime`
+(rates per 100,000 with exact Poisson CIs); these functions label and draw them.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from usg_research.estimate.indicators import load_catalogue
+>>> from usg_research.present.exhibit import OutputContext
+>>> from usg_research.present.words import Words
+>>> pop = pd.DataFrame({"dimension": ["age_group"], "group": ["0-4"], "male": [1200], "female": [1100],
+...                     "total": [2300]})
+>>> population(pop, OutputContext("TAB-CTX-01", Words("en"), load_catalogue())).view.iloc[0].tolist()
+['Age group: 0-4', '1,200', '1,100', '2,300']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..estimate.crime import ICCS_SECTIONS
+from . import figures
+from .exhibit import Exhibit, OutputContext
+
+
+def population(table: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Population by age group and by sub-area, men and women
+    (:func:`~usg_research.estimate.context.population_by_age_and_area`)."""
+    w = out.words
+    view = pd.DataFrame({w.label("col:group"): [f"{w.label('domain:' + d)}: {g}" for d, g in
+                                                 zip(table["dimension"], table["group"], strict=True)],
+                         w.label("col:male"): table["male"].map("{:,}".format),
+                         w.label("col:female"): table["female"].map("{:,}".format),
+                         w.label("col:total"): table["total"].map("{:,}".format)})
+    return Exhibit(table, view=view)
+
+
+def pyramid(table: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """The population pyramid (:func:`~usg_research.estimate.context.population_table`)."""
+    w = out.words
+    male, female = w.phrase("male_female").split(",")
+    return Exhibit(table, figure=figures.pyramid(table, out.title, male, female, w.phrase("residents")))
+
+
+def section_rates(rates: pd.DataFrame, out: OutputContext, records: int) -> Exhibit:
+    """Recorded offences per 100,000 by ICCS section and year, with exact Poisson CIs
+    (:func:`~usg_research.estimate.context.rates_by_section`); ``records`` is how many records they count."""
+    w = out.words
+    lab = {s: f"{s} {ICCS_SECTIONS[s][out.language]}" if s != "unmapped" else ICCS_SECTIONS[s][out.language]
+           for s in rates["iccs_section"].unique()}
+    plot = rates.assign(series=rates["iccs_section"].map(lab))
+    fig = figures.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
+    return Exhibit(rates, figure=fig, notes=(f"{w.phrase('ci_counts')}; {records:,} {w.phrase('offences')}.",))
+
+
+def homicide(table: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """The area's recorded homicide rate by year against the country's cited rate
+    (:func:`~usg_research.estimate.context.homicide_comparison`)."""
+    w = out.words
+    names = {"area": w.phrase("area_word"), "country": w.phrase("country_word")}
+    plot = table.assign(series=[f"{names[lv]}{': ' + n if n else ''}" for lv, n in
+                                zip(table["level"], table["name"], strict=True)])
+    fig = figures.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
+    note = f"{w.phrase('ci_counts')}. {w.phrase('synthetic_facts')}; {w.phrase('city_word')}: " \
+           f"{w.phrase('no_city_homicide')}."
+    return Exhibit(table, figure=fig, notes=(note,))
+
+
+def hour_weekday(matrix: pd.DataFrame, out: OutputContext, records: int) -> Exhibit:
+    """Recorded offences by day of week and hour of day (:func:`~usg_research.estimate.crime.hour_weekday`)."""
+    w = out.words
+    matrix = matrix.copy()
+    matrix.index = w.phrase("weekdays").split(",")
+    data = matrix.rename_axis("weekday").reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
+    fig = figures.heatmap(matrix, out.title, w.phrase("hour"), w.phrase("weekday"), w.phrase("offences"))
+    return Exhibit(data, figure=fig, notes=(f"{records:,} {w.phrase('offences')}.",))
+
+
+def area_rates(rates: pd.DataFrame, out: OutputContext, points: pd.DataFrame | None = None) -> Exhibit:
+    """Recorded offences per 100,000 residents a year by sub-area, with exact Poisson CIs
+    (:func:`~usg_research.estimate.context.rates_by_area`); with ``points`` (records' ``lat, lon``), a
+    hexbin map beside them that hides hexagons of fewer than :data:`~usg_research.present.figures.HEX_MIN`."""
+    w = out.words
+    if points is not None:
+        points = points[["lat", "lon"]].dropna() if {"lat", "lon"} <= set(points.columns) else None
+        points = points if points is not None and len(points) else None
+    fig = figures.rate_bars(rates, out.title, "area", f"{w.phrase('offences')} {w.phrase('per_100k')}",
+                            points=points, hexbin_title=w.phrase("offences") if points is not None else None)
+    note = f"{w.phrase('ci_counts')}; {w.phrase('rate_100k')}, {w.phrase('per_year')}."
+    if points is not None:
+        note += " " + w.phrase("map_note", k=figures.HEX_MIN)
+    return Exhibit(rates, figure=fig, notes=(note,))
+
+
+def iccs(mapping: pd.DataFrame, out: OutputContext, mapping_file: str) -> Exhibit:
+    """The offence labels as recorded, their ICCS code and section, and how many records each has
+    (:func:`~usg_research.estimate.crime.iccs_table`); ``mapping_file`` is cited in the caption."""
+    w = out.words
+    view = pd.DataFrame({w.label("col:offence"): mapping["offence"], w.label("col:iccs"): mapping["iccs_code"],
+                         w.label("col:section"): [ICCS_SECTIONS[s][out.language] for s in mapping["iccs_section"]],
+                         w.label("col:records"): mapping["records"].map("{:,}".format)})
+    return Exhibit(mapping, view=view, notes=(f"{mapping_file}.",))
