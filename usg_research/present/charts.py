@@ -10,13 +10,11 @@ its groups are the colours.
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.estimate.indicators import load_catalogue
 >>> from usg_research.present.exhibit import OutputContext
->>> from usg_research.present.words import Words
 >>> t = pd.DataFrame({"item": ["unsafe_place_street", "unsafe_place_market"], "domain": "total",
 ...                   "level": "total", "estimate": [0.3, 0.5], "se": 0.05, "ci_low": [0.2, 0.4],
 ...                   "ci_high": [0.4, 0.6], "cv": 0.1, "n": [400, 380], "flag": "reliable"})
->>> ex = items(t, OutputContext("FIG-SAF-03", Words("en"), load_catalogue()))
+>>> ex = items(t, OutputContext.of("FIG-SAF-03"))
 >>> ex.data["item"].tolist(), ex.n, ex.notes
 (['unsafe_place_market', 'unsafe_place_street'], 400, ('95% CI (design-based).',))
 """

@@ -5,10 +5,8 @@ those tables (``09``, ``09007``) to their names, ``national`` is the nation in t
 
 Examples
 --------
->>> from usg_research.estimate.indicators import load_catalogue
 >>> from usg_research.present.exhibit import OutputContext
->>> from usg_research.present.words import Words
->>> out = OutputContext("FIG-REP-02", Words("es"), load_catalogue())
+>>> out = OutputContext.of("FIG-REP-02", "es")
 >>> area_name("national", {}, out), fmt_cell(0.933, 0.92, 0.94, "reliable", True, out)
 ('Nacional', '93.3 (92.0-94.0)')
 """

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..estimate.indicators import Indicator
+from ..estimate.indicators import Indicator, load_catalogue
 from .words import Words
 
 #: Columns of a survey estimate's CSV, in this order (labels for readers are not saved).
@@ -54,6 +54,18 @@ class OutputContext:
     id: str
     words: Words
     catalogue: dict[str, Indicator]
+
+    @classmethod
+    def of(cls, output_id: str, language: str = "en") -> OutputContext:
+        """The context of ``output_id`` in ``language`` with the package's catalogue (for trying a
+        presentation function outside a notebook).
+
+        Examples
+        --------
+        >>> OutputContext.of("FIG-SAF-01", "es").title
+        'Sensación de seguridad al caminar solo de noche'
+        """
+        return cls(output_id, Words(language), load_catalogue())
 
     @property
     def title(self) -> str:

@@ -5,12 +5,10 @@ stakeholder group, and the partners consulted. Everything counts sessions
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.estimate.indicators import load_catalogue
 >>> from usg_research.present.exhibit import OutputContext
->>> from usg_research.present.words import Words
 >>> t = pd.DataFrame({"area": ["A", "A"], "tvc": ["threat", "capacity"], "theme": ["gangs", "youth_programmes"],
 ...                   "sessions": [4, 2]})
->>> tvc(t, OutputContext("TAB-QUAL-01", Words("en"), load_catalogue()), sessions=6).view.iloc[0, 1]
+>>> tvc(t, OutputContext.of("TAB-QUAL-01"), sessions=6).view.iloc[0, 1]
 'Gangs (4)'
 """
 

@@ -3,12 +3,12 @@
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.estimate.indicators import load_catalogue
 >>> from usg_research.present.exhibit import OutputContext
->>> from usg_research.present.words import Words
->>> out = OutputContext("TAB-RISK-01", Words("en"), load_catalogue())
+>>> out = OutputContext.of("TAB-RISK-01")
 >>> term_label(out, "age_group_25-34", ["sex", "age_group"]), term_label(out, "sex_female", ["sex"])
 ('Age group: 25-34', 'Sex: Female')
+>>> term_label(out, "education_primary", ["education"]), term_label(out, "vict_any_12m_yes", ["vict_any_12m"])
+('Education: Primary', 'Victim of any crime: yes')
 """
 
 from __future__ import annotations
@@ -36,15 +36,20 @@ def outcome_name(out: OutputContext, outcome: str) -> str:
 
 
 def term_label(out: OutputContext, term: str, predictors: list[str]) -> str:
-    """A model term (``sex_female``) as ``Sex: Female``, in the report language."""
+    """A model term (``sex_female``) as ``Sex: Female``, in the report language; any categorical predictor
+    of the clean table works (its name and answers from words.yaml, else as they are)."""
     w = out.words
     if term == "Intercept":
         return term
     for p in predictors:
         if term.startswith(p + "_"):
             level = term[len(p) + 1:]
-            dom = w.label(f"domain:{p}") if w.has_label(f"domain:{p}") else w.label(p)
-            return f"{dom}: {w.level(p, level) if p != 'vict_any_12m' else w.label('word:' + level)}"
+            name = next((w.label(k) for k in (f"domain:{p}", f"var:{p}", p) if w.has_label(k)), p)
+            if p in ("sex", "youth35"):
+                shown = w.level(p, level)
+            else:
+                shown = next((w.label(k) for k in (f"{p}:{level}", f"word:{level}") if w.has_label(k)), level)
+            return f"{name}: {shown}"
     return term
 
 
@@ -63,7 +68,7 @@ def model(fits: pd.DataFrame, out: OutputContext) -> Exhibit:
     return Exhibit(data, view=view, notes=(w.phrase("risk01_note"),))
 
 
-def tests(results: pd.DataFrame, out: OutputContext) -> Exhibit:
+def group_tests(results: pd.DataFrame, out: OutputContext) -> Exhibit:
     """Rao-Scott tests with Benjamini-Hochberg-adjusted p (:func:`~usg_research.estimate.stats.rao_scott_tests`)."""
     w = out.words
     view = pd.DataFrame({

@@ -6,12 +6,10 @@ The numbers come from :mod:`usg_research.estimate.context` and :mod:`usg_researc
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.estimate.indicators import load_catalogue
 >>> from usg_research.present.exhibit import OutputContext
->>> from usg_research.present.words import Words
 >>> pop = pd.DataFrame({"dimension": ["age_group"], "group": ["0-4"], "male": [1200], "female": [1100],
 ...                     "total": [2300]})
->>> population(pop, OutputContext("TAB-CTX-01", Words("en"), load_catalogue())).view.iloc[0].tolist()
+>>> population(pop, OutputContext.of("TAB-CTX-01")).view.iloc[0].tolist()
 ['Age group: 0-4', '1,200', '1,100', '2,300']
 """
 

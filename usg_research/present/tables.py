@@ -9,13 +9,11 @@ as a word, never a number.
 Examples
 --------
 >>> import pandas as pd
->>> from usg_research.estimate.indicators import load_catalogue
 >>> from usg_research.present.exhibit import OutputContext
->>> from usg_research.present.words import Words
 >>> t = pd.DataFrame({"item": ["VICT_ANY_12M"], "domain": ["total"], "level": ["total"], "estimate": [0.25],
 ...                   "se": [0.01], "ci_low": [0.23], "ci_high": [0.27], "cv": [0.04], "n": [900],
 ...                   "flag": ["reliable"]})
->>> indicators(t, OutputContext("TAB-VIC-01", Words("en"), load_catalogue())).view.iloc[0, 2]
+>>> indicators(t, OutputContext.of("TAB-VIC-01")).view.iloc[0, 2]
 '25.0 (23.0-27.0)'
 """
 
