@@ -38,12 +38,13 @@ def _by(t: pd.DataFrame) -> bool:
 
 
 def intervals(t: pd.DataFrame, out: OutputContext, row: str, panel: str | None = None, hue: str | None = None,
-              xlabel: str | None = None):
+              xlabel: str | None = None, legend_columns: int = 4):
     """The package's dot-and-interval figure of a labelled table (:func:`label_rows`), titled for ``out``."""
     w = out.words
     return figures.grouped_intervals(t, out.title, row=row, panel=panel, hue=hue,
                                      xlabel=xlabel or w.phrase("yes_share"),
-                                     suppressed_word=w.label("word:suppressed"), caution_word=w.label("word:caution"))
+                                     suppressed_word=w.label("word:suppressed"), caution_word=w.label("word:caution"),
+                                     legend_columns=legend_columns)
 
 
 def items(t: pd.DataFrame, out: OutputContext, sort: bool = True) -> Exhibit:
@@ -104,7 +105,8 @@ def groups(t: pd.DataFrame, out: OutputContext, total: str = "level:total") -> E
     t = label_rows(t, out.words, out.indicator if several else None)
     if total != "level:total":
         t.loc[t["domain"] == "total", "group"] = out.words.label(total)
-    fig = intervals(t, out, row="group", panel="panel", hue="label" if several else None)
+    # two legend columns: a wide legend would cover the first panel's title
+    fig = intervals(t, out, row="group", panel="panel", hue="label" if several else None, legend_columns=2)
     return Exhibit(tidy(t), figure=fig, notes=(out.ci_note,))
 
 

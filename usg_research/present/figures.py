@@ -156,7 +156,7 @@ def _intervals(ax, t: pd.DataFrame, rows: list[str], hues: list[object], colours
 
 def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | None = None, hue: str | None = None,
                       xlabel: str = "% (95% CI)", pct: bool = True, suppressed_word: str = "suppressed",
-                      caution_word: str = "use with caution"):
+                      caution_word: str = "use with caution", legend_columns: int = 4):
     """Estimates with 95% CIs as small multiples: one panel per ``panel`` value, rows, dodged hues.
 
     ``table`` is tidy with ``estimate, ci_low, ci_high, flag`` and the label columns named by ``row``,
@@ -184,7 +184,8 @@ def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | No
     if (t["flag"] == "caution").any():
         handles.append(plt.Line2D([], [], marker="D", color="#555555", mfc="white", lw=0, label=caution_word))
     if handles:
-        axes[0, 0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=min(len(handles), 4))
+        axes[0, 0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),
+                          ncol=min(len(handles), legend_columns))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     tight(fig)
     return fig
