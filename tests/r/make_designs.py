@@ -1,4 +1,4 @@
-"""Write the small test designs that tests/r/reference.R estimates with R `survey`.
+"""Write the small test designs that tests/r/reference.R and tests/r/models.R estimate with R `survey`.
 
 Run from the project root: python tests/r/make_designs.py (seeded; the CSVs are committed).
 """
@@ -36,7 +36,53 @@ def design(seed: int, n_strata: int, psu_per_stratum: int, per_psu: int, lonely:
     return df
 
 
+def calibration_design(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A stratified cluster sample with area, sex, age group, a 0/1 outcome, two positive numeric
+    variables (a ratio's numerator and denominator), missing values, and the population table of
+    area x sex x age group it is calibrated to (sample totals moved by up to 25%, as a census would)."""
+    df = design(seed, 6, 5, 9)
+    rng = np.random.default_rng(seed + 100)
+    n = len(df)
+    df["area"] = np.where(df["stratum"].isin(["S1", "S2"]), "north", np.where(df["stratum"] == "S3", "centre",
+                                                                                "south"))
+    df["z"] = np.round(rng.gamma(3.0, 2.0, n) + 1, 3)
+    df.loc[rng.random(n) < 0.03, "z"] = np.nan
+    cells = df.groupby(["area", "sex", "age_group"])["w"].sum().reset_index()
+    cells["N"] = np.round(cells["w"] * rng.uniform(0.75, 1.25, len(cells)))
+    return df, cells.drop(columns="w")
+
+
+def replicate_design(seed: int, bootstraps: int = 40) -> pd.DataFrame:
+    """A stratified cluster sample with two sets of replicate weights (combined with the sampling weights):
+    JKn (delete one PSU, the rest of its stratum scaled n_h / (n_h - 1)) and the Rao-Wu rescaling
+    bootstrap (n_h - 1 PSUs drawn with replacement per stratum)."""
+    df = design(seed, 5, 4, 8)
+    rng = np.random.default_rng(seed + 100)
+    df["z"] = np.round(rng.gamma(3.0, 2.0, len(df)) + 1, 3)
+    psus = df.groupby("stratum")["psu"].unique()
+    reps = {}
+    for h, members in psus.items():
+        nh = len(members)
+        for j, p in enumerate(members):
+            in_h = (df["stratum"] == h).to_numpy()
+            reps[f"jk_{h}_{j + 1}"] = np.where(df["psu"] == p, 0.0, np.where(in_h, df["w"] * nh / (nh - 1), df["w"]))
+    for b in range(bootstraps):
+        mult = np.ones(len(df))
+        for _h, members in psus.items():
+            nh = len(members)
+            draws = rng.choice(members, nh - 1, replace=True)
+            counts = {p: int((draws == p).sum()) for p in members}
+            rows = df["psu"].isin(members).to_numpy()
+            mult[rows] = df.loc[rows, "psu"].map(counts).to_numpy() * nh / (nh - 1)
+        reps[f"bs_{b + 1:02d}"] = np.round(df["w"].to_numpy() * mult, 6)
+    return pd.concat([df, pd.DataFrame(reps, index=df.index)], axis=1)
+
+
 if __name__ == "__main__":
+    cal, population = calibration_design(21)
+    cal.to_csv(HERE / "design_calibration.csv", index=False)
+    population.to_csv(HERE / "population_calibration.csv", index=False)
+    replicate_design(22).to_csv(HERE / "design_replicate.csv", index=False)
     design(11, 8, 5, 10).to_csv(HERE / "design_stratified.csv", index=False)
     design(12, 1, 30, 8).drop(columns="stratum").to_csv(HERE / "design_unstratified.csv", index=False)
     design(13, 7, 4, 9, lonely=2).to_csv(HERE / "design_lonely.csv", index=False)

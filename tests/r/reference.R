@@ -36,18 +36,22 @@ for (dname in names(designs)) {
     for (lev in names(levels)) {
       dom <- levels[[lev]]
       for (v in c("x", "y")) {
-        sub <- subset(des, dom & !is.na(df[[v]]))
+        # the domain's subset, rows with a missing value included: its degf() is the df R's svyciprop uses
+        sub <- subset(des, dom)
         d <- degf(sub)
         f <- as.formula(paste0("~", v))
-        m <- svymean(f, sub, deff = TRUE)
-        tt <- svytotal(f, sub, deff = TRUE)
+        m <- svymean(f, sub, deff = TRUE, na.rm = TRUE)
+        tt <- svytotal(f, sub, deff = TRUE, na.rm = TRUE)
         base <- data.frame(design = dname, var = v, by = paste(by, collapse = " x "), level = lev,
-                           n = nrow(sub), N = sum(weights(sub)), df = d)
-        kinds <- if (v == "x") c("mean", "total") else c("proportion", "proportion_xlogit", "proportion_wald", "total")
+                           n = sum(!is.na(df[[v]][dom])), rows = nrow(sub),
+                           N = sum(weights(sub)[!is.na(df[[v]][dom])]), df = d)
+        kinds <- if (v == "x") c("mean", "total")
+                 else c("proportion", "proportion_xlogit", "proportion_wald", "proportion_beta", "total")
         for (k in kinds) {
           obj <- if (k == "total") tt else m
-          ci <- if (k == "proportion") attr(svyciprop(f, sub, method = "logit", df = d), "ci")
-                else if (k == "proportion_xlogit") attr(svyciprop(f, sub, method = "xlogit", df = d), "ci")
+          ci <- if (k == "proportion") attr(svyciprop(f, sub, method = "logit", df = d, na.rm = TRUE), "ci")
+                else if (k == "proportion_xlogit") attr(svyciprop(f, sub, method = "xlogit", df = d, na.rm = TRUE), "ci")
+                else if (k == "proportion_beta") attr(svyciprop(f, sub, method = "beta", na.rm = TRUE), "ci")
                 else confint(obj, df = d)
           est_rows[[length(est_rows) + 1]] <- cbind(base, data.frame(
             estimator = k, estimate = unname(coef(obj)), se = unname(SE(obj)),

@@ -24,7 +24,7 @@ from scipy import stats
 
 from ..ingest.derive import age_groups
 from ..ingest.schema import AGE_BANDS
-from .quality import QualityRules, flag, suppress
+from .quality import QualityRules, flag, flag_estimates, suppress
 from .survey import SurveyDesign
 
 #: The measures of :func:`reporting_table`: a total (crimes) and three shares of crimes.
@@ -74,11 +74,11 @@ def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str]
     if municipalities:
         data["_muni"] = data["municipality_occurred"].where(data["municipality_occurred"].isin(municipalities))
         by += ["_muni", ["_muni", "sex"]]
-    out = _tidy_areas(design, ones, shares, by)
+    out = _tidy_areas(design, ones, shares, by, data["in_sample"].to_numpy())
     if states is not None:
         out = out[out["area"].isin(["national", *states, *(municipalities or [])])]
-    out["flag"] = flag(out["cv"], out["n"], rules)
-    out = suppress(out).drop(columns="deff")
+    out["flag"] = flag_estimates(out, out["measure"] != "crimes", rules)
+    out = suppress(out).drop(columns=["deff", "df", "rows"])
     order = {m: i for i, m in enumerate(MEASURES)}
     out = out.assign(_a=out["area"].map(_area_rank), _s=out["sex"].map(SEX_ORDER), _m=out["measure"].map(order))
     return out.sort_values(["_a", "area", "_s", "_m"]).drop(columns=["_a", "_s", "_m"]).reset_index(drop=True)
@@ -107,12 +107,14 @@ def _split_domains(res: pd.DataFrame, area_cols: tuple[str, ...], other: tuple[s
     return pd.DataFrame(out, index=res.index)
 
 
-def _tidy_areas(design: SurveyDesign, totals: pd.DataFrame, shares: pd.DataFrame, by: list) -> pd.DataFrame:
-    tot = design.estimate(totals, by, kind="total")
-    prop = design.estimate(shares, by, kind="mean", proportion=[True] * shares.shape[1])
+def _tidy_areas(design: SurveyDesign, totals: pd.DataFrame, shares: pd.DataFrame, by: list,
+                crimes: np.ndarray) -> pd.DataFrame:
+    """Totals and shares of the crimes (the universe: the crime rows, not the empty PSU rows)."""
+    tot = design.estimate(totals, by, kind="total", where=crimes)
+    prop = design.estimate(shares, by, kind="mean", proportion=[True] * shares.shape[1], where=crimes)
     res = pd.concat([tot, prop], ignore_index=True)
     out = _split_domains(res, ("state_occurred", "_muni"), ("sex",)).assign(measure=res["column"])
-    return pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n"]]], axis=1)
+    return pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "df", "rows"]]], axis=1)
 
 
 #: The measures of :func:`rates_table`.
@@ -170,7 +172,7 @@ def rates_table(records: pd.DataFrame, people: pd.DataFrame, areas: list[str],
         for split in ((), ("sex",), ("age_group",), ("sex", "age_group")):
             cols_ = [c for c in (area, *split) if c]
             by.append(cols_ or None)
-    tot = design.estimate(cols, by, kind="total")
+    tot = design.estimate(cols, by, kind="total", where=cols.notna())
     share = design.estimate(pd.DataFrame({"m": stacked["crime"]}), by, kind="mean")
     m, se_m = share["estimate"].to_numpy(), share["se"].to_numpy()
     rate = share.assign(column="per_100k_adults", estimate=1e5 * m / (1 - m), se=1e5 * se_m / (1 - m) ** 2)
@@ -214,10 +216,10 @@ def reporting_by_crime(records: pd.DataFrame, psus: pd.DataFrame, entity: str, m
     data["_state"] = data["state_occurred"].where(data["state_occurred"] == entity)
     design = SurveyDesign(data, weight="weight", strata="stratum", psu="psu")
     by = [["crime_code"], ["_state", "crime_code"], ["_muni", "crime_code"]]
-    res = design.estimate(data[["reported"]], by, kind="mean", proportion=[True])
+    res = design.estimate(data[["reported"]], by, kind="mean", proportion=[True], where=data["in_sample"])
     out = _split_domains(res, ("_state", "_muni"), ("crime_code",)).assign(measure="reported")
-    out = pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n"]]], axis=1)
-    out["flag"] = flag(out["cv"], out["n"], rules)
-    out = suppress(out).drop(columns="deff")
+    out = pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "df", "rows"]]], axis=1)
+    out["flag"] = flag_estimates(out, np.ones(len(out), dtype=bool), rules)
+    out = suppress(out).drop(columns=["deff", "df", "rows"])
     return out.assign(_a=out["area"].map(_area_rank)).sort_values(["crime_code", "_a"]).drop(
         columns="_a").reset_index(drop=True)

@@ -26,7 +26,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..yamlfile import safe_yaml
-from .quality import QualityRules, flag, suppress
+from .quality import QualityRules, flag_estimates, suppress
 from .survey import SurveyDesign
 
 TIDY_COLUMNS = ["indicator", "domain", "level", "estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "N",
@@ -89,13 +89,15 @@ class Indicator(BaseModel):
         out += self.numerator.variables if self.numerator else [self.value]  # type: ignore[list-item]
         return out
 
+    def inside(self, df: pd.DataFrame) -> np.ndarray:
+        """Per respondent: in the indicator's universe (those asked; a missing universe answer is outside)."""
+        if self.universe == "all":
+            return np.ones(len(df), dtype=bool)
+        return _holds(self.universe, df).to_numpy(dtype=float) == 1.0
+
     def values(self, df: pd.DataFrame) -> np.ndarray:
         """Per respondent: the indicator's value, NaN outside the universe (or missing)."""
-        n = len(df)
-        if self.universe == "all":
-            inside = np.ones(n, dtype=bool)
-        else:
-            inside = _holds(self.universe, df).to_numpy(dtype=float) == 1.0
+        inside = self.inside(df)
         if self.numerator is not None:
             y = _holds(self.numerator, df)
             if self.missing_in_denominator:
@@ -187,17 +189,19 @@ def indicator_table(design: SurveyDesign, *, indicators: list[str] | None = None
     chosen = [cat[i] for i in indicators] if indicators else [
         i for i in cat.values() if all(v in df.columns for v in i.variables())]
     Y = pd.DataFrame({i.id: i.values(df) for i in chosen}, index=df.index)
+    universe = np.column_stack([i.inside(df) for i in chosen]) if chosen else None
     wanted = {i.id: [d for d in i.disaggregations if disaggregations is None or d in disaggregations]
               for i in chosen}
     by_all = [None] + sorted({d for ds in wanted.values() for d in ds})
     res = design.estimate(Y, by_all, kind="mean", level=level,
-                          proportion=[i.type == "proportion" for i in chosen])
+                          proportion=[i.type == "proportion" for i in chosen], where=universe)
     keep = [(r.domain == "total") or (r.domain in wanted[r.column]) for r in res.itertuples()]
     res = res[keep].rename(columns={"column": "indicator"})
+    res["flag"] = flag_estimates(res, res["indicator"].map({i.id: i.type == "proportion" for i in chosen}),
+                                 rules, level)
     scale = res["indicator"].map({i.id: i.scale for i in chosen})
     for col in ("estimate", "se", "ci_low", "ci_high"):
         res[col] = res[col] * scale
-    res["flag"] = flag(res["cv"], res["n"], rules)
     order = {i.id: k for k, i in enumerate(chosen)}
     res = res.assign(_o=res["indicator"].map(order)).sort_values(["_o"], kind="stable").drop(columns="_o")
     return suppress(res[TIDY_COLUMNS].reset_index(drop=True))

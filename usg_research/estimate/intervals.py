@@ -1,34 +1,82 @@
-"""Confidence intervals of survey estimates: t-based on the design's degrees of freedom, logit-transformed
-for proportions (R ``svyciprop(method="logit")``), Wald clipped to [0, 1] on request.
+"""Confidence intervals of survey estimates: t-based on the design's degrees of freedom; for proportions
+logit-transformed (R ``svyciprop(method="logit")``), Korn-Graubard (``method="beta"``) or Wald clipped
+to [0, 1].
+
+The Korn-Graubard interval is a Clopper-Pearson interval on the effective sample size
+``n_eff = p (1 - p) / var(p)``, itself scaled by ``(t(n - 1) / t(df))^2`` for the design's degrees of
+freedom (Korn and Graubard 1998; the interval of the NCHS standard for proportions). Where p is 0 or
+1 its variance is 0 and R gives no interval; here ``n_eff`` is then the observed n, as NCHS does.
 
 Examples
 --------
->>> lo, hi = confidence_interval(np.array([0.2]), np.array([0.05]), np.array([30]), 0.95, "logit", "logit")
+>>> lo, hi = confidence_interval(np.array([0.2]), np.array([0.05]), np.array([30]), 0.95, "logit")
 >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
 (0.1167, 0.3212)
+>>> lo, hi = korn_graubard(np.array([0.2]), np.array([0.05]), np.array([30]), np.array([100]), np.array([100]))
+>>> round(float(lo[0]), 4), round(float(hi[0]), 4)
+(0.1081, 0.3228)
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from scipy import stats
 
+CI = Literal["logit", "beta", "wald"]
 
-def confidence_interval(est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float, transform: str,
-                        method: str) -> tuple[np.ndarray, np.ndarray]:
-    """t-based CIs on the design df (none when df < 1); logit-transformed for proportions."""
+
+def _t(df: np.ndarray, level: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(df >= 1, stats.t.ppf((1 + level) / 2, np.maximum(df, 1)), np.nan)
-        if transform == "logit" and method == "logit":
+        return np.where(df >= 1, stats.t.ppf((1 + level) / 2, np.maximum(df, 1)), np.nan)
+
+
+def confidence_interval(est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float,
+                        method: CI | Literal["t"], rows: np.ndarray | None = None,
+                        n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """CIs on the design df (none when df < 1): ``t`` for means and totals; for proportions ``logit``,
+    ``beta`` (Korn-Graubard, needs the domain's ``rows`` and observed ``n``) or ``wald`` (clipped)."""
+    t = _t(df, level)
+    if method == "beta":
+        assert rows is not None and n is not None
+        return korn_graubard(est, se, df, rows, n, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "logit":
             inner = (est > 0) & (est < 1)
             lg = np.log(est / (1 - est))
             half = t * se / (est * (1 - est))
-            lo = np.where(inner, 1 / (1 + np.exp(-(lg - half))), est)
-            hi = np.where(inner, 1 / (1 + np.exp(-(lg + half))), est)
-            lo = np.where(np.isnan(t), np.nan, lo)
-            hi = np.where(np.isnan(t), np.nan, hi)
+            lo = np.where(np.isnan(t), np.nan, np.where(inner, 1 / (1 + np.exp(-(lg - half))), est))
+            hi = np.where(np.isnan(t), np.nan, np.where(inner, 1 / (1 + np.exp(-(lg + half))), est))
             return lo, hi
         lo, hi = est - t * se, est + t * se
-        if transform == "logit":  # Wald interval for a proportion: clipped to [0, 1]
+        if method == "wald":
             lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
         return lo, hi
+
+
+def effective_n(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.ndarray, n: np.ndarray,
+                level: float = 0.95) -> np.ndarray:
+    """Korn-Graubard's degrees-of-freedom-adjusted effective sample size (R ``svyciprop(method="beta")``):
+    ``p (1 - p) / var(p) * (t(rows - 1) / t(df))^2``; the observed n where var(p) is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = se * se
+        raw = np.where(var > 0, p * (1 - p) / var, n)
+        adj = (_t(rows - 1, level) / _t(df, level)) ** 2
+        return raw * adj
+
+
+def beta_interval(p: np.ndarray, n_eff: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper-Pearson interval of a proportion on an effective sample size (none where it is not finite)."""
+    alpha = 1 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = np.where(p > 0, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1), 0.0)
+        hi = np.where(p < 1, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)), 1.0)
+    bad = ~np.isfinite(n_eff)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+
+
+def korn_graubard(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.ndarray, n: np.ndarray,
+                  level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """The Korn-Graubard interval (R ``svyciprop(method="beta")``; see the module docstring)."""
+    return beta_interval(p, effective_n(p, se, df, rows, n, level), level)

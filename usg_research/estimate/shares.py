@@ -17,7 +17,7 @@ Examples
 >>> from usg_research.estimate.survey import SurveyDesign
 >>> df = pd.DataFrame({"w": [1.0] * 4, "a": ["yes", "no", "yes", None], "g": list("xxyy")})
 >>> d = SurveyDesign(df, weight="w")
->>> t = item_shares(d, ["a"], rules=QualityRules(n_min=1, cv_suppress=10))
+>>> t = item_shares(d, ["a"], rules=QualityRules(n_min=1, cv_suppress=10, proportions="cv"))
 >>> round(float(t.loc[0, "estimate"]), 4), int(t.loc[0, "n"])
 (0.6667, 3)
 """
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .indicators import Indicator
-from .quality import QualityRules, flag, suppress
+from .quality import QualityRules, flag_estimates, suppress
 from .survey import SurveyDesign
 
 COLUMNS = ["item", "domain", "level", "estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "N", "flag"]
@@ -46,22 +46,24 @@ def _specs(by: By) -> list[list[str] | None]:
 
 
 def _estimate(design: SurveyDesign, Y: pd.DataFrame, by: By, rules: QualityRules | None,
-              where: pd.Series | None, proportion: list[bool], scale: pd.Series | None = None) -> pd.DataFrame:
+              where: pd.Series | None, proportion: list[bool], scale: pd.Series | None = None,
+              inside: np.ndarray | None = None) -> pd.DataFrame:
     if Y.shape[1] == 0:
         return pd.DataFrame(columns=COLUMNS)
-    if where is not None:
-        Y = Y.where(np.broadcast_to(np.asarray(where, dtype=bool)[:, None], Y.shape))
+    universe = design.universe(where)
+    if inside is not None:
+        universe = inside & universe[:, None]
     frames = []
     for spec in _specs(by):
         specs: list = [None] if spec is None else [None, spec]
-        frames.append(design.estimate(Y, specs, kind="mean", proportion=proportion))
+        frames.append(design.estimate(Y, specs, kind="mean", proportion=proportion, where=universe))
     res = pd.concat(frames, ignore_index=True).drop_duplicates(["column", "domain", "level"])
     res = res.rename(columns={"column": "item"})
+    res["flag"] = flag_estimates(res, res["item"].map(dict(zip(Y.columns, proportion, strict=True))), rules)
     if scale is not None:
         factor = res["item"].map(scale)
         for col in ("estimate", "se", "ci_low", "ci_high"):
             res[col] = res[col] * factor
-    res["flag"] = flag(res["cv"], res["n"], rules)
     return suppress(res[COLUMNS].reset_index(drop=True))
 
 
@@ -108,5 +110,6 @@ def indicator_shares(design: SurveyDesign, indicators: Sequence[Indicator], by: 
     Rates are scaled as in the indicator table; ``item`` is the indicator id.
     """
     Y = pd.DataFrame({i.id: i.values(design.data) for i in indicators}, index=design.data.index)
+    inside = np.column_stack([i.inside(design.data) for i in indicators]) if indicators else None
     return _estimate(design, Y, by, rules, where, [i.type == "proportion" for i in indicators],
-                     pd.Series({i.id: i.scale for i in indicators}, dtype=float))
+                     pd.Series({i.id: i.scale for i in indicators}, dtype=float), inside)

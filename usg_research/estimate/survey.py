@@ -1,24 +1,20 @@
-"""Design-based survey estimation: Taylor-linearised SEs, domains, CIs, design effects, Rao-Scott.
+"""Design-based survey estimation: Taylor-linearised SEs, domains, CIs, design effects, calibration, models.
 
-Declare the design once, then ask for estimates by domain, as with R's
-``survey`` package (Lumley): ``svydesign(ids=~psu, strata=~stratum,
-weights=~w)`` becomes :class:`SurveyDesign`, ``svyby(~y, ~sex, d, svymean)``
-becomes ``d.mean("y", by="sex")``, ``svychisq`` is
-:func:`usg_research.estimate.rao_scott.rao_scott`. Variances are with-replacement
-(first-stage PSUs within strata), domains are estimated on the full design
-(rows outside the domain contribute zeros, never dropped), degrees of freedom
-follow R's ``degf()`` on the domain's subset, proportion CIs are logit by
-default (R ``svyciprop(method="logit")``). Results agree with R ``survey``
-4.1.1 to 1e-8 (tests/test_survey_vs_r.py, reference values from
-tests/r/reference.R).
+Declare the design once, then ask for estimates by domain, as with R's ``survey`` package (Lumley):
+``svydesign(ids=~psu, strata=~stratum, weights=~w)`` becomes :class:`SurveyDesign`,
+``svyby(~y, ~sex, d, svymean)`` becomes ``d.mean("y", by="sex")``, ``svyratio`` ``d.ratio``,
+``svyglm`` ``d.glm``, ``svycontrast`` of two domains ``d.difference``, ``postStratify`` / ``rake`` /
+``calibrate`` ``d.poststratify`` / ``d.rake`` / ``d.calibrate``. Variances are with-replacement
+(first-stage PSUs within strata); domains are estimated on the full design (rows outside the domain
+contribute zeros, never dropped); degrees of freedom are R's ``degf()`` of the domain's subset;
+proportion CIs are logit by default. Results agree with R ``survey`` 4.1.1 (tests/test_survey_vs_r.py
+and tests/test_survey_models_vs_r.py, reference values from the R scripts in tests/r/).
 
-The engine aggregates each estimate to PSU x domain cells once (``numpy``
-bincounts), so a whole indicator catalogue over several disaggregations is
-one pass over the microdata.
+The engine aggregates each estimate to PSU x domain cells once (``numpy`` bincounts), so a whole
+indicator catalogue over several disaggregations is one pass over the microdata.
 
 Examples
 --------
->>> import pandas as pd
 >>> df = pd.DataFrame({"w": [1.0, 2, 1, 3, 2, 1], "h": [1, 1, 1, 2, 2, 2], "psu": [1, 1, 2, 3, 4, 4],
 ...                    "y": [1, 0, 1, 1, 0, 0], "sex": ["f", "m", "f", "m", "f", "m"]})
 >>> d = SurveyDesign(df, weight="w", strata="h", psu="psu")
@@ -29,26 +25,27 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from .cells import Cells, aggregate, fine_cells
-from .intervals import confidence_interval
+from .base import DesignBase, DesignError, by_list, spec_domains, tidy
+from .calibration import Calibration, Margin, calibrate_weights, poststratify_weights, rake_weights
+from .cells import aggregate, fine_cells
+from .contrasts import contrast_row
+from .engine import domain_estimates
+from .intervals import CI
+from .regression import Family, fit_glm, glm_table, model_matrix
+from .variance import StrataVariance
 
 LonelyPSU = Literal["fail", "adjust", "certainty", "remove"]
-Kind = Literal["mean", "total"]
-ESTIMATE_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "N"]
+Kind = Literal["mean", "total", "ratio"]
+__all__ = ["DesignError", "SurveyDesign"]
 
 
-class DesignError(ValueError):
-    """The survey design is not usable (bad weights, lonely PSUs under ``fail`` ...)."""
-
-
-class SurveyDesign:
+class SurveyDesign(DesignBase):
     """A survey design: weights, optional strata and PSUs, optional finite population correction.
 
     Parameters
@@ -66,6 +63,8 @@ class SurveyDesign:
         the rows of one domain (a municipality of a national survey). The other PSUs contribute zeros
         to their strata, exactly as R's ``subset()`` of the full design; degrees of freedom count the
         PSUs present in ``data`` (R ``degf`` of the subset).
+    calibration : set by :meth:`poststratify`, :meth:`rake` and :meth:`calibrate` (the weights it made
+        replace ``weight`` in ``data``).
 
     Examples
     --------
@@ -75,13 +74,16 @@ class SurveyDesign:
     """
 
     def __init__(self, data: pd.DataFrame, weight: str, strata: str | None = None, psu: str | None = None,
-                 fpc: str | None = None, lonely_psu: LonelyPSU = "fail", frame: pd.DataFrame | None = None):
+                 fpc: str | None = None, lonely_psu: LonelyPSU = "fail", frame: pd.DataFrame | None = None,
+                 calibration: Calibration | None = None):
         if lonely_psu not in ("fail", "adjust", "certainty", "remove"):
             raise DesignError(f"lonely_psu must be fail, adjust, certainty or remove, not {lonely_psu!r}")
         for col in (weight, strata, psu, fpc):
             if col is not None and col not in data.columns:
                 raise DesignError(f"design column {col!r} is not in the data (columns: {list(data.columns)[:12]} ...)")
-        self.data = data
+        if calibration is not None:
+            data = data.assign(**{weight: calibration.weights})
+        self.data, self.calibration, self._frame = data, calibration, frame
         self.weight, self.strata, self.psu, self.fpc, self.lonely_psu = weight, strata, psu, fpc, lonely_psu
         w = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(w) | (w <= 0)
@@ -111,29 +113,26 @@ class SurveyDesign:
         else:
             p_all = np.arange(n)
         self.h, self.p = h_all[:n], p_all[:n]
-        self.n_psu = int(p_all.max()) + 1 if len(p_all) else 0
-        self.psu_stratum = np.zeros(self.n_psu, dtype=np.int64)
-        self.psu_stratum[p_all] = h_all
-        self.H = len(self.strata_levels)
-        self.n_h = np.bincount(self.psu_stratum, minlength=self.H).astype(float)
+        n_psu = int(p_all.max()) + 1 if len(p_all) else 0
+        psu_stratum = np.zeros(n_psu, dtype=np.int64)
+        psu_stratum[p_all] = h_all
+        H = len(self.strata_levels)
+        n_h = np.bincount(psu_stratum, minlength=H).astype(float)
+        f = np.ones(H)
         if fpc is not None:
             pop = pd.to_numeric(data[fpc], errors="coerce").to_numpy(dtype=float)
             per_h = pd.Series(pop).groupby(self.h).agg(["min", "max"])
-            if (per_h["min"] != per_h["max"]).any() or (per_h["min"] < self.n_h[per_h.index]).any():
+            if (per_h["min"] != per_h["max"]).any() or (per_h["min"] < n_h[per_h.index]).any():
                 raise DesignError(f"fpc column {fpc!r} must be constant within strata and at least the "
                                   "number of sampled PSUs")
-            self.f = np.ones(self.H)
-            self.f[per_h.index] = (per_h["min"].to_numpy() - self.n_h[per_h.index]) / per_h["min"].to_numpy()
-        else:
-            self.f = np.ones(self.H)
-        lonely = self.n_h == 1
-        if lonely.any() and lonely_psu == "fail":
-            names = [str(self.strata_levels[i]) for i in np.flatnonzero(lonely)]
+            f[per_h.index] = (per_h["min"].to_numpy() - n_h[per_h.index]) / per_h["min"].to_numpy()
+        if (n_h == 1).any() and lonely_psu == "fail":
+            names = [str(self.strata_levels[i]) for i in np.flatnonzero(n_h == 1)]
             raise DesignError(f"strata with a single PSU: {names}; choose lonely_psu='adjust' or 'certainty' "
                               "(as R's options(survey.lonely.psu=...)) and report the choice")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.scale = np.where(lonely, self.f, self.f * self.n_h / (self.n_h - 1))
-        self.lonely = lonely
+        self.variance = StrataVariance(psu_stratum, f, lonely_psu)
+        self.n_psu, self.H = n_psu, H
+        self._wpc = calibration.psu_cell_weights(self.p, n_psu) if calibration is not None else None
 
     def __repr__(self) -> str:
         parts = [f"{len(self.w):,} rows", f"weight {self.weight!r}"]
@@ -142,240 +141,164 @@ class SurveyDesign:
         if self.fpc:
             parts.append(f"fpc {self.fpc!r}")
         parts.append(f"lonely PSUs: {self.lonely_psu}")
+        if self.calibration is not None:
+            parts.append(f"calibrated ({self.calibration.method}) to {self.calibration.variables}")
         return f"SurveyDesign({'; '.join(parts)})"
 
-    # --- public API ----------------------------------------------------------------------
+    # --- estimates -------------------------------------------------------------------------
 
-    def degf(self, where: np.ndarray | pd.Series | None = None) -> int:
+    def degf(self, where: object = None) -> int:
         """Design degrees of freedom: PSUs minus strata (of the rows in ``where``), as R's ``degf``."""
-        mask = np.ones(len(self.w), dtype=bool) if where is None else np.asarray(where, dtype=bool)
+        mask = self.universe(where)
         return int(len(np.unique(self.p[mask])) - len(np.unique(self.h[mask])))
 
-    def mean(self, var: str, by: str | Sequence[str] | None = None, where: object = None,
-             level: float = 0.95) -> pd.DataFrame:
-        """Weighted mean of a numeric column by domain (missing values leave the universe).
-
-        Returns one row per domain: the ``by`` columns, then ``estimate, se, ci_low, ci_high, cv, deff, n, N``
-        (``n`` unweighted count of the universe, ``N`` its weighted size). CIs are t-based on the domain's df.
-        """
-        return self._one(self._numeric(var), by, where, "mean", level, None)
-
-    def total(self, var: str, by: str | Sequence[str] | None = None, where: object = None,
-              level: float = 0.95) -> pd.DataFrame:
-        """Weighted total of a numeric column by domain (same columns as :meth:`mean`)."""
-        return self._one(self._numeric(var), by, where, "total", level, None)
-
-    def proportion(self, var: str, by: str | Sequence[str] | None = None, where: object = None,
-                   values: Sequence[object] | None = None, level: float = 0.95,
-                   ci_method: Literal["logit", "wald"] = "logit") -> pd.DataFrame:
-        """Proportion of the universe with ``var`` true (0/1, bool, or a code in ``values``).
-
-        CIs are logit-transformed by default (R ``svyciprop(method="logit")``), always inside [0, 1];
-        ``ci_method="wald"`` gives the symmetric interval, clipped to [0, 1].
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 2], "a": ["x", "y", "x", "x"]})
-        >>> SurveyDesign(df, weight="w").proportion("a", values=["x"])["estimate"].item()
-        0.8333333333333334
-        """
-        y = self._binary(var, values)
-        return self._one(y, by, where, "mean", level, ci_method)
-
-    def estimate(self, y: pd.DataFrame, by: Sequence[str | Sequence[str] | None], kind: Kind = "mean",
-                 level: float = 0.95, proportion: Sequence[bool] | None = None,
-                 ci_method: Literal["logit", "wald"] = "logit") -> pd.DataFrame:
+    def estimate(self, y: pd.DataFrame, by: Sequence[str | Sequence[str] | None], kind: str = "mean",
+                 level: float = 0.95, proportion: Sequence[bool] | None = None, ci: CI = "logit",
+                 where: object = None, denominator: pd.DataFrame | None = None) -> pd.DataFrame:
         """Estimate many columns over many disaggregations in one pass.
 
         Parameters
         ----------
-        y : one numeric column per estimate, aligned with the design's rows; NaN = outside the universe.
+        y : one numeric column per estimate, aligned with the design's rows; NaN = a missing answer.
         by : disaggregations: None for the whole sample, a column name, or a list of column names.
-        proportion : per column, whether it is a proportion (logit CIs); default all False.
+        kind : ``mean`` (and proportions), ``total``, or ``ratio`` (of ``y`` over ``denominator``).
+        proportion : per column, whether it is a proportion (``ci`` intervals); default all False.
+        where : the universe: a boolean mask (rows) or one per column (a DataFrame or rows x columns
+            array); default every row. Degrees of freedom count the PSUs with a row of a domain's
+            universe, whether or not ``y`` is observed there (R ``degf`` of the domain's subset).
 
         Returns
         -------
         DataFrame
-            Tidy: ``column, domain, level`` then ``estimate, se, ci_low, ci_high, cv, deff, n, N, df``,
-            where ``domain`` names the disaggregation ("total", "sex", "sex x age_group") and ``level``
-            its value ("total", "female", "female / 18-24").
+            Tidy: ``column, domain, level`` then ``estimate, se, ci_low, ci_high, cv, deff, n, N, df, rows``,
+            where ``domain`` names the disaggregation ("total", "sex", "sex x age_group"), ``level``
+            its value ("total", "female", "female / 18-24"), ``n`` the observed rows and ``rows`` all the
+            rows of the domain's universe.
         """
         Y = y.to_numpy(dtype=float)
         props = np.zeros(Y.shape[1], dtype=bool) if proportion is None else np.asarray(proportion, dtype=bool)
-        specs = [self._by_list(b) for b in by]
+        uni = None if where is None else np.asarray(where, dtype=bool)
+        if uni is None:
+            uni = np.ones(len(self.w), dtype=bool)
+        X = None if denominator is None else denominator.to_numpy(dtype=float)
+        if kind == "ratio" and X is None:
+            raise ValueError("a ratio needs a denominator")
+        specs = [by_list(b) for b in by]
         all_cols = list(dict.fromkeys(c for s in specs for c in s))
-        fine, decode = fine_cells(self.data, self.p, all_cols)
-        cells = aggregate(fine, self.p, self.w, Y)
+        cal = self.calibration
+        extra = {"_cal": (cal.cell, cal.n_cells)} if cal is not None else None
+        fine, decode = fine_cells(self.data, self.p, all_cols, extra)
+        cells = aggregate(fine, self.p, self.w, Y, uni, X, unweighted=cal is not None and cal.method == "rake")
+        cal_arg = (cal, decode["_cal"][0], self._wpc) if cal is not None else None
         frames = []
         for cols in specs:
-            codes = np.zeros(len(cells.dom), dtype=np.int64)
-            valid = np.ones(len(cells.dom), dtype=bool)
-            labels: list[str] = ["total"]
-            if cols:
-                sub = [decode[c] for c in cols]
-                valid = np.all([s[0] >= 0 for s in sub], axis=0)
-                combo = np.zeros(len(cells.dom), dtype=np.int64)
-                for codes_c, levels_c in sub:
-                    combo = combo * (len(levels_c) + 1) + (codes_c + 1)
-                uniq, codes = np.unique(np.where(valid, combo, -1), return_inverse=True)
-                labels = []
-                for u in uniq:
-                    parts = []
-                    for _, levels_c in reversed(sub):
-                        u, r = divmod(int(u), len(levels_c) + 1)
-                        parts.append(levels_c[r - 1] if r > 0 else "")
-                    labels.append(" / ".join(reversed(parts)))
-            res = self._domains(cells, codes, valid, len(labels), props, level, ci_method, kind)
-            for k, name in enumerate(y.columns):
-                block = res[k]
-                keep = np.array([lab != "" or not cols for lab in labels])
-                block = block[keep[block["_dom"].to_numpy()]] if cols else block
-                block.insert(0, "level", [labels[i] for i in block["_dom"]])
-                block.insert(0, "domain", " x ".join(cols) if cols else "total")
-                block.insert(0, "column", name)
-                frames.append(block.drop(columns="_dom"))
-        out = pd.concat(frames, ignore_index=True)
-        return out
-
-    # --- internals -------------------------------------------------------------------------
-
-    def _numeric(self, var: str) -> np.ndarray:
-        s = self.data[var]
-        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
-            raise TypeError(f"{var!r} is not numeric; use proportion(..., values=[...]) for categories")
-        return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-
-    def _binary(self, var: str, values: Sequence[object] | None) -> np.ndarray:
-        s = self.data[var]
-        if values is not None:
-            out = s.isin(list(values)).to_numpy(dtype=float)
-            out[s.isna().to_numpy()] = np.nan
-            return out
-        y = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-        if not np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
-            raise ValueError(f"{var!r} is not 0/1; pass values=[...] naming the codes that count")
-        return y
-
-    def universe(self, where: object) -> np.ndarray:
-        """A boolean mask of the rows in ``where``: None (every row), a column (true, or answered for text)
-        or a mask aligned with the data."""
-        if where is None:
-            return np.ones(len(self.w), dtype=bool)
-        if isinstance(where, str):
-            s = self.data[where]
-            return (s.fillna(False).astype(bool) if s.dtype != object else s.notna()).to_numpy()
-        arr = np.asarray(where)
-        if arr.shape != (len(self.w),):
-            raise ValueError(f"where must be a column name or a boolean mask of length {len(self.w)}")
-        return np.asarray(pd.Series(arr).fillna(False).astype(bool))
-
-    @staticmethod
-    def _by_list(by: str | Sequence[str] | None) -> list[str]:
-        if by is None:
-            return []
-        return [by] if isinstance(by, str) else list(by)
-
-    def _one(self, y: np.ndarray, by: str | Sequence[str] | None, where: object, kind: Kind, level: float,
-             ci_method: str | None) -> pd.DataFrame:
-        y = y.copy()
-        y[~self.universe(where)] = np.nan
-        cols = self._by_list(by)
-        frame = pd.DataFrame({"y": y})
-        res = self.estimate(frame, [cols or None], kind=kind, level=level,
-                            proportion=[ci_method is not None], ci_method=ci_method or "logit")
-        out = res.drop(columns=["column", "domain"])
-        if cols:
-            parts = out["level"].str.split(" / ", expand=True, regex=False)
-            for i, c in enumerate(cols):
-                out.insert(i, c, parts[i].to_numpy())
-        return out.drop(columns=["level", "df"]).reset_index(drop=True)
+            codes, valid, labels = spec_domains(decode, cols)
+            res = domain_estimates(self.variance, cal_arg, cells, codes, valid, len(labels), kind)  # type: ignore[arg-type]
+            frames += tidy(res, labels, cols, list(y.columns), props, kind, level, ci)
+        return pd.concat(frames, ignore_index=True)
 
     def total_covariance(self, Z: np.ndarray) -> np.ndarray:
-        """Design covariance (K x K) of the column totals of row-level influence values ``Z`` (n x K),
-        with-replacement between PSUs within strata, lonely PSUs as the design says."""
+        """Design covariance (K x K) of the column totals of row-level influence values ``Z`` (n x K, already
+        weighted), with-replacement between PSUs within strata, after the calibration's residualisation."""
         T = np.zeros((self.n_psu, Z.shape[1]))
         np.add.at(T, self.p, Z)
-        V = np.zeros((Z.shape[1], Z.shape[1]))
-        for h in range(self.H):
-            Th = T[self.psu_stratum == h]
-            if self.lonely[h]:
-                if self.lonely_psu == "adjust":
-                    V += self.f[h] * Th.T @ Th
-                continue
-            Tc = Th - Th.mean(axis=0)
-            V += self.scale[h] * Tc.T @ Tc
-        return V
+        cal = self.calibration
+        if cal is not None:
+            C = cal.n_cells
+            S = np.zeros((C, Z.shape[1]))
+            np.add.at(S, cal.cell, Z)
+            U = np.zeros_like(S)
+            np.add.at(U, cal.cell, Z / self.w[:, None])
+            T -= self._wpc @ cal.correction(S, U)
+        return self.variance.covariance(T)
 
-    def _domains(self, cells: Cells, dom_of_cell: np.ndarray, valid: np.ndarray, n_dom: int,
-                 props: np.ndarray, level: float, ci_method: str, kind: Kind) -> list[pd.DataFrame]:
-        """Estimates, SEs and CIs per domain from PSU x fine cells (all columns at once)."""
-        # roll fine cells up to PSU x domain cells
-        key = dom_of_cell * self.n_psu + cells.psu
-        key = np.where(valid, key, -1)
-        uk, inv = np.unique(key, return_inverse=True)
-        keep = uk >= 0
-        M = sp.csr_matrix((np.ones(len(inv)), (inv, np.arange(len(inv)))), shape=(len(uk), len(inv)))
-        wy, w, wyy, n = (np.asarray(M @ a)[keep] for a in (cells.wy, cells.w, cells.wyy, cells.n))
-        dom = uk[keep] // self.n_psu
-        psu = uk[keep] % self.n_psu
-        h = self.psu_stratum[psu]
-        D = sp.csr_matrix((np.ones(len(dom)), (dom, np.arange(len(dom)))), shape=(n_dom, len(dom)))
-        Wy, W, Wyy, Nn = (np.asarray(D @ a) for a in (wy, w, wyy, n))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est_mean = Wy / W
-            z_mean = (wy - est_mean[dom] * w) / W[dom]
-        z_total = wy
-        # per domain x stratum: sums and sums of squares of PSU values (absent PSUs are zeros)
-        dh = dom * self.H + h
-        DH = sp.csr_matrix((np.ones(len(dh)), (dh, np.arange(len(dh)))), shape=(n_dom * self.H, len(dh)))
-        nh = np.tile(self.n_h, n_dom)[:, None]
-        scale = np.tile(self.scale, n_dom)[:, None]
-        lonely = np.tile(self.lonely, n_dom)[:, None]
-        f = np.tile(self.f, n_dom)[:, None]
+    def difference(self, var: str, by: str, levels: Sequence[object], kind: Literal["mean", "proportion", "total"]
+                   = "mean", where: object = None, values: Sequence[object] | None = None,
+                   level: float = 0.95) -> pd.Series:
+        """The difference between two domains, ``levels[0] - levels[1]`` of ``by``, with the SE from their
+        design covariance (R ``svyby(..., covmat=TRUE)`` then ``svycontrast``).
 
-        def variance(z: np.ndarray) -> np.ndarray:
-            s1 = np.asarray(DH @ z)
-            s2 = np.asarray(DH @ (z * z))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                centred = scale * (s2 - s1 * s1 / nh)
-            if self.lonely_psu == "adjust":
-                contrib = np.where(lonely, f * s2, centred)
-            else:
-                contrib = np.where(lonely, 0.0, centred)
-            return contrib.reshape(n_dom, self.H, -1).sum(axis=1)
+        Returns ``estimate, se, ci_low, ci_high, df, p`` (t-based on the df of the two domains' rows).
 
-        var_mean = variance(np.nan_to_num(z_mean))
-        var_total = variance(z_total)
-        # degrees of freedom: PSUs with a member of the domain's universe minus strata with one
-        present = (n > 0).astype(float)
-        n_psu_dom = np.asarray(D @ present)
-        strata_dom = (np.asarray(DH @ present) > 0).reshape(n_dom, self.H, -1).sum(axis=1)
-        df = n_psu_dom - strata_dom
-        # design effect against simple random sampling (R: svyvar / n * (1 - n/N))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2 = Nn / (Nn - 1) * (Wyy - Wy * Wy / W) / W
-            fpc_srs = (W - Nn) / W
-            vsrs_mean = s2 / Nn * fpc_srs
-            vsrs_total = s2 * W * W / Nn * fpc_srs
-        out = []
-        for k in range(Wy.shape[1]):
-            if kind == "total":
-                est, var, vsrs = Wy[:, k], var_total[:, k], vsrs_total[:, k]
-            else:
-                est, var, vsrs = est_mean[:, k], var_mean[:, k], vsrs_mean[:, k]
-            se = np.sqrt(var)
-            dfk = df[:, k]
-            is_prop = bool(props[k]) and kind == "mean"
-            lo, hi = confidence_interval(est, se, dfk, level, "logit" if is_prop else "t",
-                                         ci_method if is_prop else "t")
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cv = se / np.abs(est)
-                deff = var / vsrs
-            frame = pd.DataFrame({"_dom": np.arange(n_dom), "estimate": est, "se": se, "ci_low": lo,
-                                  "ci_high": hi, "cv": cv, "deff": deff, "n": Nn[:, k].astype(np.int64),
-                                  "N": W[:, k], "df": dfk.astype(np.int64)})
-            out.append(frame[frame["n"] > 0].reset_index(drop=True))
-        return out
+        Examples
+        --------
+        >>> df = pd.DataFrame({"w": [1.0] * 6, "psu": range(6), "y": [1.0, 2, 3, 2, 4, 6], "g": list("aaabbb")})
+        >>> float(SurveyDesign(df, weight="w", psu="psu").difference("y", "g", ["b", "a"])["estimate"])
+        2.0
+        """
+        if len(levels) != 2:
+            raise ValueError(f"difference needs two levels of {by!r}, got {list(levels)}")
+        y = self._binary(var, values) if kind == "proportion" else self._numeric(var)
+        uni = self.universe(where)
+        col = self.data[by].astype(str).to_numpy()
+        masks = [uni & (col == str(lv)) for lv in levels]
+        for lv, m in zip(levels, masks, strict=True):
+            if not (m & ~np.isnan(y)).any():
+                raise ValueError(f"{by!r} has no observed row at level {lv!r} (levels: {sorted(set(col))})")
+        Z, est = np.zeros((len(y), 2)), np.zeros(2)
+        for j, m in enumerate(masks):
+            ok = m & ~np.isnan(y)
+            wsum = self.w[ok].sum()
+            est[j] = (self.w[ok] * y[ok]).sum() / (wsum if kind != "total" else 1.0)
+            Z[ok, j] = self.w[ok] * ((y[ok] - est[j]) / wsum if kind != "total" else y[ok])
+        V = self.total_covariance(Z)
+        return contrast_row(est[0] - est[1], float(V[0, 0] + V[1, 1] - 2 * V[0, 1]),
+                            self.degf(masks[0] | masks[1]), level)
+
+    def glm(self, formula: str, family: Family = "binomial", where: object = None,
+            level: float = 0.95) -> pd.DataFrame:
+        """Design-based generalised linear model (R ``svyglm``; ``binomial`` is R's quasibinomial).
+
+        ``formula`` in the usual syntax (``"victim ~ sex + age_group"``); categorical predictors get
+        treatment contrasts against their first level. Coefficients are the weighted fit (statsmodels),
+        SEs the design's sandwich variance; rows with a missing variable leave the model (and its df).
+
+        Returns ``term, estimate, se, ci_low, ci_high, p`` with R's term names (``(Intercept)``,
+        ``sexmale``); ``attrs`` holds ``n`` and ``df`` (R's ``df.residual``: design df + 1 - terms).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"w": [1.0, 2, 1, 2, 1, 2], "y": [0, 1, 1, 0, 1, 1], "x": [0.0, 1, 2, 0, 1, 2]})
+        >>> SurveyDesign(df, weight="w").glm("y ~ x", family="gaussian")["term"].tolist()
+        ['(Intercept)', 'x']
+        """
+        mm = model_matrix(self.data, formula, self.universe(where))
+        fit = fit_glm(mm, self.w[mm.rows], family)
+        Z = np.zeros((len(self.w), fit.influence.shape[1]))
+        Z[mm.rows] = fit.influence
+        cov = self.total_covariance(Z)
+        return glm_table(mm.names, fit.coef, cov, self.degf(mm.rows_mask(len(self.w))) + 1 - len(mm.names),
+                         level, len(mm.rows))
+
+    # --- calibration -------------------------------------------------------------------------
+
+    def _calibrated(self, cal: Calibration) -> SurveyDesign:
+        if self.calibration is not None:
+            raise DesignError("this design is already calibrated; calibrate once, from the sampling weights, "
+                              "to all the margins together")
+        return SurveyDesign(self.data, self.weight, self.strata, self.psu, self.fpc, self.lonely_psu, self._frame,
+                            cal)
+
+    def poststratify(self, population: pd.DataFrame) -> SurveyDesign:
+        """Post-stratified design (R ``postStratify``): ``population`` has the post-stratum columns and ``N``.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 2], "sex": list("ffmm"), "y": [1.0, 0, 1, 1]})
+        >>> d = SurveyDesign(df, weight="w").poststratify(pd.DataFrame({"sex": ["f", "m"], "N": [50, 50]}))
+        >>> d.proportion("y")["estimate"].item()
+        0.75
+        """
+        return self._calibrated(poststratify_weights(self.data, self.w, population))
+
+    def rake(self, margins: Mapping[str, Margin], tol: float = 1e-10, max_iter: int = 1000) -> SurveyDesign:
+        """Raked design (R ``rake``): ``margins`` maps each variable to its population totals (a table with
+        the variable and ``N``, or a mapping level -> N); iterates until every margin is met to ``tol``."""
+        return self._calibrated(rake_weights(self.data, self.w, margins, tol, max_iter))
+
+    def calibrate(self, margins: Mapping[str, Margin], method: Literal["linear", "raking"] = "linear") -> SurveyDesign:
+        """Calibrated design to main-effects totals (R ``calibrate(calfun=method)``; GREG variance)."""
+        return self._calibrated(calibrate_weights(self.data, self.w, margins, method))
 
 
 def _frame_rows(data: pd.DataFrame, frame: pd.DataFrame, strata: str | None, psu: str | None,

@@ -1,0 +1,98 @@
+"""The quality flags (NCHS for proportions, CV classes for the rest) and the engine's edges: the cell key
+that must not overflow, ``where=`` on a column that is not boolean."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from usg_research.estimate.quality import QualityRules, flag, flag_estimates, flag_proportions
+from usg_research.estimate.survey import SurveyDesign
+
+
+@settings(max_examples=400, deadline=None)
+@given(p=st.floats(0.0, 1.0), se=st.floats(0.0, 0.3), df=st.integers(0, 400), n=st.integers(1, 5000),
+       extra=st.integers(0, 50))
+def test_a_flag_never_depends_on_reporting_p_or_its_complement(p, se, df, n, extra) -> None:
+    args = (np.array([df]), np.array([n + extra]), np.array([n]))
+    a = flag_proportions(np.array([p]), np.array([se]), *args)[0]
+    b = flag_proportions(np.array([1 - p]), np.array([se]), *args)[0]
+    assert a == b
+    if min(p, 1 - p) < 1e-12 or df < 8:
+        assert a != "reliable"
+
+
+def test_nchs_keeps_a_precise_rare_rate_that_the_cv_suppresses() -> None:
+    """Tashkent's VICT_SEXUAL_12M as the issue reports it: p = 0.94%, SE 0.30 points, n = 1,496."""
+    p, se, n = np.array([0.0094]), np.array([0.0030]), np.array([1496])
+    assert flag(pd.Series(se / p), pd.Series(n))[0] == "suppressed"  # CV 32%
+    assert flag_proportions(p, se, np.array([80]), n, n)[0] == "reliable"
+    assert flag_proportions(1 - p, se, np.array([80]), n, n)[0] == "reliable"
+
+
+def test_nchs_rules_one_by_one() -> None:
+    df, rows = np.array([100] * 5), np.array([2000] * 5)
+    n = np.array([2000, 2000, 2000, 40, 2000])
+    p = np.array([0.5, 0.5, 0.02, 0.5, 1.0])
+    se = np.array([0.01, 0.09, 0.012, 0.01, 0.0])
+    out = flag_proportions(p, se, df, rows, n).tolist()
+    # precise; CI 0.30 wide or more; relative width over 130%; n_eff capped at the observed n (a precise-looking
+    # SE from 40 people still gives an effective n of 39 and a Korn-Graubard CI 0.32 wide); p = 1: review
+    assert out == ["reliable", "suppressed", "suppressed", "suppressed", "review"]
+    assert flag_proportions(np.array([0.5]), np.array([0.02]), np.array([7]), np.array([500]),
+                            np.array([500]))[0] == "review"
+    assert flag_proportions(np.array([0.5]), np.array([0.02]), np.array([0]), np.array([500]),
+                            np.array([500]))[0] == "suppressed"
+    assert flag_proportions(np.array([0.5]), np.array([0.05]), np.array([100]), np.array([25]),
+                            np.array([25]))[0] == "suppressed"  # n_eff under 30
+
+
+def test_flags_from_the_engine_match_for_y_and_one_minus_y() -> None:
+    rng = np.random.default_rng(5)
+    n = 3000
+    df = pd.DataFrame({"w": rng.uniform(0.5, 2, n), "h": rng.integers(0, 10, n), "psu": rng.integers(0, 6, n),
+                       "g": rng.choice(list("abcdefgh"), n)})
+    df["y"] = (rng.random(n) < rng.choice([0.002, 0.02, 0.3], n)).astype(float)
+    df["not_y"] = 1 - df["y"]
+    d = SurveyDesign(df, weight="w", strata="h", psu="psu")
+    res = d.estimate(df[["y", "not_y"]], [None, "g"], proportion=[True, True])
+    flags = flag_estimates(res, np.ones(len(res), dtype=bool))
+    by_col = {c: flags[res["column"] == c].tolist() for c in ("y", "not_y")}
+    assert by_col["y"] == by_col["not_y"]
+    cv = flag_estimates(res, np.ones(len(res), dtype=bool), QualityRules(proportions="cv"))
+    assert (cv[res["column"] == "y"].to_numpy() != cv[res["column"] == "not_y"].to_numpy()).any()
+
+
+def test_cell_keys_do_not_overflow_with_many_columns_and_psus() -> None:
+    """17 by-columns x 19,000 PSUs: a mixed-radix key would need about 300 bits."""
+    rng = np.random.default_rng(11)
+    n, cols = 40_000, [f"c{i}" for i in range(17)]
+    df = pd.DataFrame({c: rng.integers(0, 14, n).astype(str) for c in cols})
+    df["c0"] = rng.choice(["a", "b"], n)
+    df["w"] = rng.uniform(1, 3, n)
+    df["psu"] = rng.integers(0, 19_000, n)
+    df["y"] = rng.normal(size=n)
+    d = SurveyDesign(df, weight="w", psu="psu")
+    res = d.estimate(df[["y"]], [cols, "c0"])
+    cross = res[res["domain"] == " x ".join(cols)]
+    assert len(cross) == df.groupby(cols).ngroups
+    expected = (df["w"] * df["y"]).groupby(df["c0"]).sum() / df.groupby("c0")["w"].sum()
+    np.testing.assert_allclose(res[res["domain"] == "c0"]["estimate"].to_numpy(), expected.to_numpy(), rtol=1e-12)
+    one = cross.iloc[0]
+    key = dict(zip(cols, one["level"].split(" / "), strict=True))
+    rows = df[np.logical_and.reduce([df[c] == v for c, v in key.items()])]
+    assert one["estimate"] == pytest.approx(np.average(rows["y"], weights=rows["w"]), rel=1e-12)
+
+
+def test_where_on_a_text_column_is_an_error_naming_it() -> None:
+    df = pd.DataFrame({"w": [1.0] * 4, "y": [1.0, 0, 1, 0], "victim": ["yes", "no", "yes", None],
+                       "flag01": [1, 0, 1, None], "ok": [True, False, True, True]})
+    d = SurveyDesign(df, weight="w")
+    with pytest.raises(TypeError, match="where='victim': the column is not boolean or 0/1"):
+        d.proportion("y", where="victim")
+    assert d.proportion("y", where="flag01")["n"].item() == 2
+    assert d.proportion("y", where="ok")["n"].item() == 3
+    assert d.proportion("y", where=df["victim"].eq("yes"))["estimate"].item() == 1.0
