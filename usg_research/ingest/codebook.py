@@ -77,6 +77,20 @@ class ColumnSpec(BaseModel):
         return {raw_key(k): str(c) for k, c in v.items()} if isinstance(v, dict) else v
 
 
+class ReplicateWeights(BaseModel):
+    """A survey delivered with replicate weights (R ``svrepdesign``): the raw columns (a regular expression,
+    kept as ``repw_001``, ``repw_002`` ... in file order), their type and variance factors. The weights are
+    combined (they include the sampling weights); the report's SEs then come from the replicates."""
+
+    model_config = ConfigDict(extra="forbid")
+    columns: str
+    type: Literal["bootstrap", "JK1", "JKn", "BRR", "Fay"]
+    scale: float | None = None
+    rscales: list[float] | None = None
+    mse: bool = False
+    rho: float | None = None
+
+
 class TableSpec(BaseModel):
     """How to read one raw file and map it to one canonical table."""
 
@@ -94,6 +108,7 @@ class TableSpec(BaseModel):
     columns: dict[str, str | ColumnSpec]
     window: tuple[str, str] | None = None  # ISO dates: allowed range of dates in this table
     response_rate: float | None = Field(default=None, ge=0, le=1)  # survey only: completed / eligible contacted
+    replicate_weights: ReplicateWeights | None = None  # survey only
 
     @field_validator("missing", "missing_numeric", mode="before")
     @classmethod
@@ -162,6 +177,8 @@ class Codebook(BaseModel):
             spec: TableSpec | None = getattr(self, key)
             if spec is None:
                 continue
+            if spec.replicate_weights is not None and key != "survey":
+                raise ValueError(f"{key}.replicate_weights: only the survey has replicate weights")
             unknown = sorted(set(spec.columns) - set(TABLES[table].names))
             if unknown:
                 raise ValueError(

@@ -21,6 +21,7 @@ import codecs
 import csv
 import gzip
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import pandas as pd
 from ..errors import LoadError
 from ..paths import relative
 from .codebook import TableSpec, raw_key
-from .schema import TABLES
+from .schema import REPLICATE_PREFIX, TABLES
 
 DELIMITERS = ",;\t|"
 
@@ -284,6 +285,15 @@ def apply_codebook(raw: RawTable, spec: TableSpec, table: str) -> MappedTable:
             continue
         cols[var] = raw.data[s.column].astype(object).map(lambda v: "" if v is None else str(v))
     used = set(raw_columns.values())
+    if spec.replicate_weights is not None:  # kept as repw_001 ... in file order
+        rep = [c for c in raw.data.columns if re.search(spec.replicate_weights.columns, str(c)) and c not in used]
+        for k, c in enumerate(rep, start=1):
+            cols[f"{REPLICATE_PREFIX}{k:03d}"] = raw.data[c].astype(object).map(lambda v: "" if v is None else str(v))
+            raw_columns[f"{REPLICATE_PREFIX}{k:03d}"] = str(c)
+        if not rep:
+            missing.append(REPLICATE_PREFIX + "*")
+            raw_columns[REPLICATE_PREFIX + "*"] = spec.replicate_weights.columns
+        used |= set(rep)
     unmapped = [c for c in raw.data.columns if c not in used]
     df = pd.DataFrame(cols, index=pd.RangeIndex(len(raw.data)), dtype=object)
     df.insert(0, "_row", np.arange(1, len(raw.data) + 1))

@@ -25,6 +25,9 @@ Kind = Literal["id", "text", "float", "int", "date", "datetime", "cat"]
 #: Missing-value codes, declared once. A codebook maps a city's own missing
 #: codes (``98``, ``-1``, ``"NS/NC"`` ...) onto these; cleaning turns them into
 #: missing values and counts each one in the cleaning log.
+#: Replicate weights a codebook declares are kept in the respondent table as repw_001, repw_002 ...
+REPLICATE_PREFIX = "repw_"
+
 MISSING_CODES: dict[str, str] = {
     "dk": "Don't know",
     "refused": "Refused to answer",

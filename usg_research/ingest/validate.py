@@ -36,6 +36,7 @@ from .schema import (
     POP_AGE_GROUPS,
     QUAL_METHODS,
     QUAL_TVC,
+    REPLICATE_PREFIX,
     TABLES,
     Variable,
 )
@@ -266,6 +267,13 @@ def check_table(mapped: MappedTable, codebook: Codebook) -> Checked:
                 c.add("unknown_code", var.name, (s != "") & ~s.isin(closed), s,
                       "expected one of " + ", ".join(closed))
             out[var.name] = s.where(s != "")
+    for col in [k for k in src.columns if k.startswith(REPLICATE_PREFIX)]:
+        s = src[col].astype(object).map(str.strip)
+        num = pd.to_numeric(s.where(s != ""), errors="coerce")
+        bad = num.isna() | (num < 0)
+        c.add("bad_weight", col, bad, s.where(s != "", "<blank>"),
+              "replicate weights must be numbers >= 0; every respondent needs one")
+        out[col] = num
     df = pd.DataFrame(out)
     _check_rows(c, df, table.key)
     if mapped.table == "respondent":
