@@ -64,13 +64,26 @@ def test_indicator_table_shape_and_values(mathare) -> None:
 
 
 def test_suppressed_cells_never_carry_a_number(mathare) -> None:
-    t = indicator_table(_design(mathare), rules=QualityRules(n_min=100))
+    t = indicator_table(_design(mathare), rules=QualityRules(n_min=100, proportions="cv"))
     sup = t[t.flag == "suppressed"]
     assert len(sup) > 10
     assert sup[["estimate", "se", "ci_low", "ci_high", "cv", "deff"]].isna().all(axis=None)
-    assert (sup["n"] < 100).sum() + (t.loc[sup.index, "n"] >= 100).sum() == len(sup)
     kept = t[t.flag != "suppressed"]
     assert (kept["n"] >= 100).all() and (kept["cv"] <= 0.30).all()
+
+
+def test_nchs_flags_in_the_indicator_table(mathare) -> None:
+    """Proportions by the NCHS standard, the rest by CV; a kept proportion's Korn-Graubard interval is under
+    0.30 wide, and no proportion is 'caution' (a CV class)."""
+    t = indicator_table(_design(mathare))
+    cat = load_catalogue()
+    prop = t["indicator"].map(lambda i: cat[i].type == "proportion")
+    assert set(t.loc[prop, "flag"]) <= {"reliable", "review", "suppressed"}
+    assert set(t.loc[~prop, "flag"]) <= {"reliable", "caution", "suppressed"}
+    kept = t[prop & (t["flag"] != "suppressed")]
+    assert len(kept) > 100 and (kept["n"] >= 30).all()
+    sup = t[prop & (t["flag"] == "suppressed")]
+    assert len(sup) > 0 and sup["estimate"].isna().all()
 
 
 def _random_design(seed: int, n: int) -> pd.DataFrame:
@@ -145,13 +158,17 @@ def test_bh_and_rao_scott_table(mathare) -> None:
     assert t.set_index("group").loc["sex", "p"] < 0.001
 
 
-def test_exploratory_outputs_are_labelled(mathare) -> None:
-    y = mathare["safe_night"].astype(object).isin(["unsafe", "very_unsafe"]).astype(float)
-    m = S.logistic_model(mathare, y.where(mathare.safe_night.notna()), ["sex", "vict_any_12m"])
-    assert list(m.columns) == ["term", "coef", "se", "z", "p", "ci_low", "ci_high", "odds_ratio", "n", "inference"]
-    assert (m["inference"] == S.EXPLORATORY).all()
-    assert m.set_index("term").loc["sex_female", "coef"] > 0
-    assert S.cramers_v(mathare, "sex", "safe_night")["cramers_v"] > 0
+def test_models_are_design_based_and_the_exploratory_side_labelled(mathare) -> None:
+    d = SurveyDesign(mathare, weight="weight", strata="stratum", psu="psu")
+    m = S.logistic_models(d, {"unsafe_night": ["sex", "vict_any_12m"]})
+    assert list(m.columns) == S.MODEL_COLUMNS
+    # R's names; the reference levels are the clean table's first category (male) and "no"
+    assert (m["inference"] == S.DESIGN_BASED).all() and m["term"].tolist() == ["(Intercept)", "sexfemale",
+                                                                                 "vict_any_12myes"]
+    # women feel unsafe more often in the synthetic model; the design df is PSUs minus strata, less the terms - 1
+    assert m.set_index("term").loc["sexfemale", "coef"] > 0 and m.set_index("term").loc["sexfemale", "p"] < 0.001
+    assert int(m["df"].iloc[0]) == d.degf() + 1 - 3
+    assert S.cramers_v(mathare, "sex", "safe_night")["inference"] == S.EXPLORATORY
     g = S.compare_groups(mathare, "cohesion_index", "area")
     assert set(g["test"]) == {"Welch ANOVA", "Kruskal-Wallis"}
 

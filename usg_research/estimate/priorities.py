@@ -4,9 +4,12 @@ Each priority theme names its survey indicators (with the direction that is
 worse), its qualitative theme codes and its ICCS code prefixes. A theme scores
 one point per source that signals it:
 
-- survey: an indicator's 95% CI lies entirely on the worse side of its
-  comparison level (a city or national figure given in params ``comparison``;
-  without one the source cannot signal);
+- survey: an indicator differs from its comparison level on the worse side, tested
+  with the sampling error of both (p < 0.05, two-sided): against a figure of another
+  survey given in params ``comparison`` with its SE (independent samples,
+  :func:`differences_from_levels`), or against another domain of the same design
+  with their covariance (:func:`domain_differences`); without a comparison the
+  source cannot signal;
 - qualitative: mentioned in at least ``QUAL_SHARE`` of all sessions;
 - recorded crime: more records in the last year than in the first, with an
   exact conditional test (binomial, p < 0.05).
@@ -21,12 +24,19 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from scipy import stats
 
+from .base import DesignBase
+from .contrasts import DIFFERENCE_COLUMNS, independent_difference
+from .indicators import Indicator
+
 QUAL_SHARE = 0.40
+ALPHA = 0.05
+Levels = dict[str, tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -69,25 +79,71 @@ def crime_trend(records: pd.DataFrame | None, prefixes: tuple[str, ...]) -> tupl
     return ("rising" if rising else "not_rising"), a, b
 
 
-def survey_signal(theme: Theme, ind: pd.DataFrame, comparison: dict[str, float]) -> tuple[str, list[str]]:
-    """``(worse | not_worse | no_comparison, indicators found worse)`` for one theme."""
-    tot = ind[ind["domain"] == "total"].set_index("indicator")
+def differences_from_levels(ind: pd.DataFrame, levels: Levels) -> pd.DataFrame:
+    """The area's whole-sample estimate minus each comparison level (another survey's figure and its SE):
+    ``indicator, estimate, se, ci_low, ci_high, df, p`` (independent samples).
+
+    Examples
+    --------
+    >>> ind = pd.DataFrame({"indicator": ["VIOL_PHYS_12M"], "domain": ["total"], "estimate": [0.12], "se": [0.01]})
+    >>> differences_from_levels(ind, {"VIOL_PHYS_12M": (0.09, 0.01)})["p"].round(4).tolist()
+    [0.0339]
+    """
+    tot = ind[(ind["domain"] == "total") & ind["estimate"].notna()].set_index("indicator")
+    rows = [independent_difference(float(tot.at[i, "estimate"]), float(tot.at[i, "se"]), lv, se).rename(i)
+            for i, (lv, se) in levels.items() if i in tot.index]
+    return _differences(rows)
+
+
+def domain_differences(design: DesignBase, catalogue: Sequence[Indicator], by: str,
+                       levels: Sequence[str]) -> pd.DataFrame:
+    """Each indicator's ``levels[0] - levels[1]`` of ``by`` in one design (e.g. a municipality against the rest
+    of its state), with their design covariance (:meth:`SurveyDesign.difference`); same columns as
+    :func:`differences_from_levels`."""
+    values = pd.DataFrame({i.id: i.values(design.data) for i in catalogue}, index=design.data.index)
+    d = design.with_columns(values)  # type: ignore[attr-defined]
+    rows = []
+    for i in catalogue:
+        try:
+            rows.append(d.difference(i.id, by, levels, where=i.inside(design.data)).rename(i.id))
+        except ValueError:  # a level without an answer: no comparison for this indicator
+            continue
+    return _differences(rows)
+
+
+def _differences(rows: list[pd.Series]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+    return out.rename_axis("indicator").reset_index()
+
+
+def survey_signal(theme: Theme, differences: pd.DataFrame) -> tuple[str, list[str]]:
+    """``(worse | not_worse | no_comparison, indicators found worse)`` for one theme, from the area's
+    differences with its comparison levels (:func:`differences_from_levels`, :func:`domain_differences`).
+
+    Examples
+    --------
+    >>> ind = pd.DataFrame({"indicator": ["VIOL_PHYS_12M"], "domain": ["total"], "estimate": [0.12], "se": [0.01]})
+    >>> survey_signal(THEMES[2], differences_from_levels(ind, {"VIOL_PHYS_12M": (0.09, 0.01)}))
+    ('worse', ['VIOL_PHYS_12M'])
+    >>> survey_signal(THEMES[2], differences_from_levels(ind, {"VIOL_PHYS_12M": (0.10, 0.01)}))[0]
+    'not_worse'
+    """
+    diff = differences.set_index("indicator")
     compared, worse = False, []
     for i in theme.indicators:
-        if i not in comparison or i not in tot.index or pd.isna(tot.at[i, "estimate"]):
+        if i not in diff.index or pd.isna(diff.at[i, "p"]):
             continue
         compared = True
-        level = comparison[i]
-        lo, hi = tot.at[i, "ci_low"], tot.at[i, "ci_high"]
-        if (i in theme.better_high and hi < level) or (i not in theme.better_high and lo > level):
+        est = diff.at[i, "estimate"]
+        if (est < 0 if i in theme.better_high else est > 0) and diff.at[i, "p"] < ALPHA:
             worse.append(i)
     if not compared:
         return "no_comparison", []
     return ("worse" if worse else "not_worse"), worse
 
 
-def rank_priorities(ind: pd.DataFrame, qual_salience: pd.DataFrame | None, records: pd.DataFrame | None,
-                    comparison: dict[str, float]) -> pd.DataFrame:
+def rank_priorities(differences: pd.DataFrame, qual_salience: pd.DataFrame | None,
+                    records: pd.DataFrame | None) -> pd.DataFrame:
     """Score and rank every theme (see the module docstring).
 
     Returns ``rank, theme, score, survey, survey_worse, qual_share, qual, crime, crime_first, crime_last``.
@@ -95,7 +151,7 @@ def rank_priorities(ind: pd.DataFrame, qual_salience: pd.DataFrame | None, recor
     sal = qual_salience.set_index("theme")["share"] if qual_salience is not None else pd.Series(dtype=float)
     rows = []
     for k, t in enumerate(THEMES):
-        survey, worse = survey_signal(t, ind, comparison)
+        survey, worse = survey_signal(t, differences)
         share = float(max([sal.get(q, 0.0) for q in t.qual_themes], default=0.0)) if len(sal) else float("nan")
         qual = "no_sessions" if qual_salience is None else ("salient" if share >= QUAL_SHARE else "not_salient")
         crime, a, b = crime_trend(records, t.iccs)

@@ -68,7 +68,7 @@ def nchs_effective_n(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.nda
                      level: float = 0.95) -> np.ndarray:
     """The standard's effective sample size: ``min(p (1 - p) / var(p), n)`` (n where the variance is 0),
     times ``(t(rows - 1) / t(df))^2``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         var = se * se
         raw = np.minimum(np.where(var > 0, p * (1 - p) / var, n), n)
         return raw * (_t(rows - 1, level) / _t(df, level)) ** 2
@@ -80,8 +80,9 @@ def flag_proportions(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.nda
     r = rules or QualityRules()
     p, se, df = (np.asarray(a, dtype=float) for a in (p, se, df))
     rows, n = np.asarray(rows, dtype=float), np.asarray(n, dtype=float)
-    # every rule is symmetric in p and 1 - p: compute on the smaller of the two (exactly symmetric in floats)
-    q = np.minimum(p, 1 - p)
+    # every rule is symmetric in p and 1 - p: compute on the smaller of the two, as the same float whether p
+    # or its complement 1 - p (rounded) came in: 1 - (1 - q) is exact from either side (Sterbenz)
+    q = 1 - (1 - np.minimum(p, 1 - p))
     edge = q < EDGE
     ne = nchs_effective_n(np.where(edge, 0.0, q), np.where(edge, 0.0, se), df, rows, n, level)
     lo, hi = beta_interval(np.where(edge, 0.0, q), ne, level)  # the Korn-Graubard interval on that effective n

@@ -90,11 +90,18 @@ class ReplicateDesign(DesignBase):
             raise DesignError(f"rscales has {self.rscales.size} values for {R} replicates")
         self.data, self.weight, self.w, self.W, self.repweights = data, weight, w, W, cols
         self.type, self.mse, self.rho = type, mse, rho
+        self.calibration = None  # replicate weights come calibrated, if at all, from their producer
         self._ranks: dict[bytes, int] = {}
 
     def __repr__(self) -> str:
         return (f"ReplicateDesign({len(self.w):,} rows; weight {self.weight!r}; {len(self.repweights)} {self.type} "
                 f"replicates, scale {self.scale:.4g}{'; mse' if self.mse else ''})")
+
+    def with_columns(self, columns: pd.DataFrame) -> ReplicateDesign:
+        """The same design on its data with ``columns`` added (aligned with the rows)."""
+        data = self.data.assign(**{c: columns[c].to_numpy() for c in columns.columns})
+        return ReplicateDesign(data, self.weight, self.repweights, self.type, self.scale, self.rscales, self.mse,
+                               self.rho)
 
     def degf(self, where: object = None) -> int:
         """Rank of the replicate weights of the rows in ``where``, minus one (R ``degf``)."""

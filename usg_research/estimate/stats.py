@@ -1,9 +1,10 @@
-"""Inferential extras: design-based tests with multiple-comparison control, and the exploratory
-(unweighted) side through pingouin, renamed into the package's column schema.
+"""Inferential extras: design-based tests and models with multiple-comparison control, and the
+exploratory (unweighted) side through pingouin, renamed into the package's column schema.
 
-Every table says which results are design-based and which are exploratory
-(column ``inference``): pingouin ignores the survey design, so its outputs
-describe the sample, not the population.
+Every table says which results are design-based (Rao-Scott tests, logistic models by
+:meth:`usg_research.estimate.survey.SurveyDesign.glm`) and which are exploratory (column
+``inference``): pingouin ignores the survey design, so its outputs (Cronbach's alpha, Cramér's V,
+ANOVA and Kruskal-Wallis on scores) describe the sample, not the population.
 
 Examples
 --------
@@ -20,6 +21,7 @@ import pandas as pd
 import pingouin as pg
 
 from ..ingest.schema import SCALES
+from .base import DesignBase
 from .rao_scott import rao_scott
 from .survey import SurveyDesign
 
@@ -90,47 +92,44 @@ def compare_groups(df: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
     ])
 
 
-def logistic_model(df: pd.DataFrame, outcome: pd.Series, predictors: Sequence[str]) -> pd.DataFrame:
-    """Exploratory logistic regression of a 0/1 outcome on categorical/numeric predictors (pingouin).
-
-    Returns ``term, coef, se, z, p, ci_low, ci_high, odds_ratio, n, inference``.
-    """
-    X = pd.get_dummies(df[list(predictors)], drop_first=True, dtype=float)
-    data = pd.concat([X, outcome.rename("_y")], axis=1).dropna()
-    res = pg.logistic_regression(data.drop(columns="_y"), data["_y"].astype(int), remove_na=True)
-    out = res.rename(columns={"names": "term", "se": "se", "pval": "p", "p_val": "p"})
-    ci_cols = [c for c in out.columns if c.startswith("CI")]
-    out = out.rename(columns={ci_cols[0]: "ci_low", ci_cols[1]: "ci_high"})
-    out["odds_ratio"] = np.exp(out["coef"])
-    out["n"] = len(data)
-    out["inference"] = EXPLORATORY
-    return out[["term", "coef", "se", "z", "p", "ci_low", "ci_high", "odds_ratio", "n", "inference"]]
+MODEL_COLUMNS = ["outcome", "predictors", "term", "coef", "se", "p", "ci_low", "ci_high", "odds_ratio", "n", "df",
+                 "inference"]
 
 
-def logistic_models(df: pd.DataFrame, specs: dict[str, Sequence[str]]) -> pd.DataFrame:
-    """Exploratory logistic regressions of yes/no outcomes, ``{outcome: [predictors]}``.
+def logistic_models(design: DesignBase, specs: dict[str, Sequence[str]], yes: str = "yes") -> pd.DataFrame:
+    """Design-based logistic regressions (R ``svyglm``, quasibinomial) of yes/no outcomes, ``{outcome: [predictors]}``.
 
-    Predictors the survey did not ask are left out; an outcome it did not ask, or with no predictor
-    left, is skipped. Returns :func:`logistic_model`'s columns with ``outcome`` and ``predictors``
-    (comma-separated) first.
+    The outcome is 1 for ``yes`` and 0 for any other answer (missing: out of the model); predictors the
+    survey did not ask are left out; an outcome it did not ask, or with no predictor left, is skipped.
+    Terms have R's names (``sexfemale``: female against the first category, male); a yes/no predictor is
+    compared with "no". Returns ``outcome,
+    predictors`` (comma-separated), ``term, coef, se, p, ci_low, ci_high`` (log-odds, t on the model's
+    df), ``odds_ratio, n, df, inference``.
 
     Examples
     --------
     >>> from usg_research.ingest.clean import clean_city
-    >>> fits = logistic_models(clean_city("mathare")["respondent"], {"vict_any_12m": ["sex", "not_asked"]})
-    >>> fits[["outcome", "predictors", "term"]].values.tolist()
-    [['vict_any_12m', 'sex', 'Intercept'], ['vict_any_12m', 'sex', 'sex_female']]
+    >>> people = clean_city("mathare")["respondent"]
+    >>> d = SurveyDesign(people, weight="weight", strata="stratum", psu="psu")
+    >>> fits = logistic_models(d, {"vict_any_12m": ["sex", "not_asked"]})
+    >>> fits[["outcome", "predictors", "term", "inference"]].values.tolist()
+    [['vict_any_12m', 'sex', '(Intercept)', 'design-based'], ['vict_any_12m', 'sex', 'sexfemale', 'design-based']]
     """
+    df = design.data
     frames = []
     for outcome, predictors in specs.items():
         preds = [p for p in predictors if p in df and df[p].notna().any()]
         if outcome not in df or not preds:
             continue
-        y = df[outcome].map({"yes": 1.0, "no": 0.0})
-        fit = logistic_model(df, y, preds)
-        fit.insert(0, "predictors", ",".join(preds))
-        fit.insert(0, "outcome", outcome)
-        frames.append(fit)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["outcome", "predictors", "term", "coef", "se", "z", "p", "ci_low", "ci_high", "odds_ratio", "n",
-                 "inference"])
+        y = df[outcome].map(lambda v: np.nan if pd.isna(v) else float(v == yes))
+        cols = {"model_outcome": y}
+        for p in preds:  # a yes/no predictor is compared with "no" (its term reads "...: yes")
+            if set(df[p].dropna().astype(str)) <= {"yes", "no"}:
+                cols[f"{p}"] = pd.Categorical(df[p].astype(object), categories=["no", "yes"])
+        fit = design.with_columns(pd.DataFrame(cols, index=df.index)).glm(  # type: ignore[attr-defined]
+            "model_outcome ~ " + " + ".join(preds), family="binomial")
+        fit = fit.rename(columns={"estimate": "coef"}).assign(
+            outcome=outcome, predictors=",".join(preds), odds_ratio=lambda f: np.exp(f["coef"]), n=fit.attrs["n"],
+            df=fit.attrs["df"], inference=DESIGN_BASED)
+        frames.append(fit[MODEL_COLUMNS])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MODEL_COLUMNS)

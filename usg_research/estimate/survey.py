@@ -250,7 +250,7 @@ class SurveyDesign(DesignBase):
         """Design-based generalised linear model (R ``svyglm``; ``binomial`` is R's quasibinomial).
 
         ``formula`` in the usual syntax (``"victim ~ sex + age_group"``); categorical predictors get
-        treatment contrasts against their first level. Coefficients are the weighted fit (statsmodels),
+        treatment contrasts against their first level. Coefficients are the weighted fit (IRLS),
         SEs the design's sandwich variance; rows with a missing variable leave the model (and its df).
 
         Returns ``term, estimate, se, ci_low, ci_high, p`` with R's term names (``(Intercept)``,
@@ -269,6 +269,11 @@ class SurveyDesign(DesignBase):
         cov = self.total_covariance(Z)
         return glm_table(mm.names, fit.coef, cov, self.degf(mm.rows_mask(len(self.w))) + 1 - len(mm.names),
                          level, len(mm.rows))
+
+    def with_columns(self, columns: pd.DataFrame) -> SurveyDesign:
+        """The same design on its data with ``columns`` added (aligned with the rows), e.g. calibration classes."""
+        return SurveyDesign(self.data.assign(**{c: columns[c].to_numpy() for c in columns.columns}), self.weight,
+                            self.strata, self.psu, self.fpc, self.lonely_psu, self._frame, self.calibration)
 
     # --- calibration -------------------------------------------------------------------------
 
