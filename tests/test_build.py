@@ -93,7 +93,7 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project) -> No
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     from usg_research.outline import OUTPUT_IDS
 
-    assert [o["id"] for o in man["outputs"]] == [*OUTPUT_IDS[:34], "FIG-DRG-03", *OUTPUT_IDS[34:]]
+    assert [o["id"] for o in man["outputs"]] == [*OUTPUT_IDS[:35], "FIG-DRG-03", *OUTPUT_IDS[35:]]
     assert man["synthetic"] is True and man["inputs"]["params"]["city"] == "mathare"
     for o in man["outputs"]:
         for f in o["files"]:

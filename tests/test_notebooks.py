@@ -141,7 +141,7 @@ def test_running_a_notebook_by_hand_writes_only_to_scratch_and_gives_the_builds_
     assert _git_status() == before  # nothing written into the project (the .nbconvert copy is git-ignored)
     ours = {p.name: p.read_bytes() for p in (tmp_path / "mathare" / "tables").glob("*.csv")}
     published = {p.name: p.read_bytes() for p in (ROOT / "outputs" / "mathare" / "tables").glob("*.csv")}
-    assert len(ours) == 51 and ours == published
+    assert len(ours) == 52 and ours == published
 
 
 def test_envipe_notebook_runs_under_nbval(shared_data, tmp_path):

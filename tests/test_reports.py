@@ -7,6 +7,7 @@ against that city under ``pytest --nbval-lax``.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -21,7 +22,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from usg_research.outline import CHAPTERS, OUTPUT_IDS
+from usg_research.estimate.indicators import indicator_table
+from usg_research.estimate.replicate import ReplicateDesign
+from usg_research.estimate.survey import SurveyDesign
+from usg_research.ingest.clean import clean_city
+from usg_research.outline import ADDED_TO_REPORT_MD, CHAPTERS, OUTPUT_IDS
 from usg_research.params import load_params
 from usg_research.present.words import LANGUAGES, sections
 from usg_research.run.notebooks import city_notebook, write_notebook
@@ -37,9 +42,29 @@ def _env(root: Path) -> dict[str, str]:
     return {**os.environ, "USG_RESEARCH_ROOT": str(root), "PYTHONHASHSEED": "0"}
 
 
+def with_replicate_weights(survey_csv: bytes, cb: dict) -> bytes:
+    """The survey export with delete-one-PSU jackknife weights (JKn, combined with the sampling weights) in
+    columns ``rw_001`` ..., declared in the codebook: the test city's report is built on replicate weights."""
+    df = pd.read_csv(io.BytesIO(survey_csv), dtype=str, keep_default_na=False)
+    cols = cb["survey"]["columns"]
+    w, h, p = (df[cols[k]] for k in ("weight", "stratum", "psu"))
+    wt = w.astype(float)
+    reps, rscales = {}, []
+    for stratum in sorted(h.unique()):
+        members = sorted(p[h == stratum].unique())
+        nh = len(members)
+        for psu in members:
+            rep = np.where(p == psu, 0.0, np.where(h == stratum, wt * nh / (nh - 1), wt))
+            reps[f"rw_{len(reps) + 1:03d}"] = [f"{v:.6f}" for v in rep]
+            rscales.append((nh - 1) / nh)
+    cb["survey"]["replicate_weights"] = {"columns": "^rw_", "type": "JKn", "rscales": rscales}
+    return pd.concat([df, pd.DataFrame(reps)], axis=1).to_csv(index=False).encode()
+
+
 @pytest.fixture(scope="session")
 def test_city(tmp_path_factory) -> Path:
-    """A throw-away project with the small test city, built (en, ru) with the comparison."""
+    """A throw-away project with the small test city, built (en, ru) with the comparison. Its survey comes with
+    replicate weights, so its reports are built on a replicate-weight design."""
     root = tmp_path_factory.mktemp("testproj")
     for sub in ("params", "notebooks", "data/codebooks", "data/raw/testcity", "outputs"):
         (root / sub).mkdir(parents=True)
@@ -47,6 +72,7 @@ def test_city(tmp_path_factory) -> Path:
     files, cb = export_city(generate_city("mathare", n=400, dirty=False, incident_share=0.05))
     cb["city"] = "testcity"
     cb.pop("qualitative")  # no qualitative fieldwork: those outputs must say so in one line
+    files["survey_SYNTHETIC.csv"] = with_replicate_weights(files["survey_SYNTHETIC.csv"], cb)
     for name, content in files.items():
         target = root / "data/codebooks/testcity_iccs.csv" if name == "ICCS" else root / "data/raw/testcity" / name
         target.write_bytes(content)
@@ -73,13 +99,13 @@ def _manifest(folder: Path) -> dict:
 
 
 def test_chapter_list_matches_report_md():
-    """OUTPUT_IDS is REPORT.md's list, in order (checked against the design where it is present)."""
-    assert len(OUTPUT_IDS) == len(set(OUTPUT_IDS)) == 50
+    """OUTPUT_IDS is REPORT.md's list, in order, with TAB-MET-04 added (checked against the design where present)."""
+    assert len(OUTPUT_IDS) == len(set(OUTPUT_IDS)) == 51 and ADDED_TO_REPORT_MD == ("TAB-MET-04",)
     if not REPORT_MD.exists():
         pytest.skip("../shared/design/REPORT.md not present")
     text = "\n".join(ln for ln in REPORT_MD.read_text(encoding="utf-8").splitlines() if ln.startswith("|"))
     listed = list(dict.fromkeys(re.findall(r"\b(?:FIG|TAB)-[A-Z]{2,5}-\d{2}\b", text)))
-    assert listed == list(OUTPUT_IDS)
+    assert listed == [i for i in OUTPUT_IDS if i not in ADDED_TO_REPORT_MD]
 
 
 def test_words_complete_in_every_language():
@@ -103,7 +129,7 @@ def test_committed_manifest_has_every_output_id(report):
     assert ids.index(own) == ids.index(own[:-2] + "0" + str(int(own[-1]) - 1)) + 1  # right after its chapter's last
     assert man["synthetic"] is True
     built = [o for o in man["outputs"] if o.get("status") != "not_available"]
-    assert len(built) == 51, [o["id"] for o in man["outputs"] if o.get("status") == "not_available"]
+    assert len(built) == 52, [o["id"] for o in man["outputs"] if o.get("status") == "not_available"]
     for o in built:  # every output has its tidy numbers committed
         assert any(f["path"] == f"tables/{o['id']}.csv" for f in o["files"]), o["id"]
         assert (ROOT / "outputs" / report / "tables" / f"{o['id']}.csv").exists()
@@ -133,6 +159,27 @@ def test_test_city_report_marks_missing_data_in_one_line(test_city):
     assert "Восприятие безопасности" in ru and "Нет данных по этому городу" in ru
     cmp_ = _manifest(test_city / "outputs/comparison")
     assert [o["id"] for o in cmp_["outputs"]] == ["TAB-CMP-01", "FIG-CMP-01"]
+
+
+def test_a_city_with_replicate_weights_builds_its_report_on_them(test_city):
+    """The codebook declares JKn replicate weights: the report's SEs are the replicates' (R svrepdesign), not
+    the Taylor SEs of the strata and PSUs the survey also carries."""
+    people = clean_city("testcity", test_city / "data/codebooks/testcity.yaml", test_city / "data/raw/testcity")[
+        "respondent"]
+    rep_cols = [c for c in people.columns if c.startswith("repw_")]
+    assert len(rep_cols) > 20
+    cb = yaml.safe_load((test_city / "data/codebooks/testcity.yaml").read_text(encoding="utf-8"))
+    rscales = cb["survey"]["replicate_weights"]["rscales"]
+    rep = indicator_table(ReplicateDesign(people, "weight", rep_cols, "JKn", rscales=rscales),
+                          indicators=["VICT_ANY_12M"])
+    taylor = indicator_table(SurveyDesign(people, weight="weight", strata="stratum", psu="psu"),
+                             indicators=["VICT_ANY_12M"])
+    published = pd.read_csv(test_city / "outputs/testcity/tables/TAB-ANX-01.csv")
+    published = published[(published.indicator == "VICT_ANY_12M") & (published.domain == "total")]
+    assert published["se"].item() == pytest.approx(rep.loc[rep.domain == "total", "se"].item(), rel=1e-9)
+    assert published["se"].item() != pytest.approx(taylor.loc[taylor.domain == "total", "se"].item(), rel=1e-3)
+    weights = pd.read_csv(test_city / "outputs/testcity/tables/TAB-MET-04.csv")
+    assert weights["calibrated"].isna().all()  # replicate weights are used as delivered
 
 
 def test_every_notebook_runs_on_the_test_city(test_city, tmp_path):

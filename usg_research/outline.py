@@ -1,6 +1,6 @@
 """The outline of every assessment report, declared once: chapters, their output ids and module switches.
 
-:data:`CHAPTERS` is REPORT.md's chapter list: a key (its heading and introduction in
+:data:`CHAPTERS` is REPORT.md's chapter list (with :data:`ADDED_TO_REPORT_MD`): a key (its heading and introduction in
 ``present/words.yaml``), the params ``modules`` switch that can leave it out (None: always in), and
 its output ids in order. A city notebook may add outputs of its own (``FIG-DRG-03``): their chapter
 is the one whose ids share the middle part (:func:`chapter_of`).
@@ -10,7 +10,7 @@ Examples
 >>> [c.key for c in CHAPTERS][:3]
 ['summary', 'methodology', 'context']
 >>> len(OUTPUT_IDS), OUTPUT_IDS[0]
-(50, 'TAB-SUM-01')
+(51, 'TAB-SUM-01')
 >>> chapter_of("FIG-DRG-03").key
 'drugs'
 """
@@ -35,7 +35,7 @@ class Chapter:
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("summary", None, ("TAB-SUM-01", "FIG-SUM-01")),
-    Chapter("methodology", None, ("TAB-MET-01", "TAB-MET-02", "TAB-MET-03")),
+    Chapter("methodology", None, ("TAB-MET-01", "TAB-MET-02", "TAB-MET-03", "TAB-MET-04")),
     Chapter("context", "context", ("TAB-CTX-01", "FIG-CTX-01", "TAB-CTX-02", "FIG-CTX-02", "FIG-CTX-03",
                                    "FIG-CTX-04", "FIG-CTX-05")),
     Chapter("safety", "safety", tuple(f"FIG-SAF-0{i}" for i in range(1, 7))),
@@ -53,7 +53,10 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("priorities", None, ("TAB-PRI-01", "TAB-STK-01")),
     Chapter("annex", None, ("TAB-ANX-01", "TAB-ANX-02", "TAB-ANX-03")),
 )
-#: Every output id of REPORT.md, in report order.
+#: Outputs added to REPORT.md's list: the weights before and after calibration, which STATISTICS.md asks every
+#: report to show.
+ADDED_TO_REPORT_MD: tuple[str, ...] = ("TAB-MET-04",)
+#: Every output id of REPORT.md (and those added to it), in report order.
 OUTPUT_IDS: tuple[str, ...] = tuple(o for c in CHAPTERS for o in c.outputs)
 #: The chapters params can switch off (``modules: {drugs: false}``).
 MODULES: tuple[str, ...] = tuple(c.module for c in CHAPTERS if c.module)

@@ -22,19 +22,35 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import ParamsError
 from .estimate.indicators import check_indicator_ids
+from .estimate.quality import QualityRules
 from .estimate.survey import LonelyPSU
 from .outline import CHAPTER_KEYS, MODULES
 from .paths import params_path, relative
 from .yamlfile import read_yaml_mapping, strict_yaml, validate_model
 
 
-class Quality(BaseModel):
-    """Reliability thresholds (STATISTICS.md defaults)."""
+class Quality(QualityRules):
+    """Reliability thresholds (STATISTICS.md defaults): NCHS for proportions, CV classes for the rest."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    cv_reliable: float = 0.15
-    cv_suppress: float = 0.30
-    n_min: int = 30
+
+
+class Calibration(BaseModel):
+    """Calibrate the design weights to the city's census adults (its population table) by ``margins``:
+    ``rake`` (R ``rake``, the default), ``poststratify`` (to the cross of the margins), ``linear`` or
+    ``raking`` (R ``calibrate``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    method: Literal["poststratify", "rake", "linear", "raking"] = "rake"
+    margins: list[str] = Field(default_factory=lambda: ["sex", "age_group", "area"], min_length=1)
+
+
+class ComparisonLevel(BaseModel):
+    """A comparison level with its sampling error (another survey's published estimate and SE)."""
+
+    model_config = ConfigDict(extra="forbid")
+    estimate: float
+    se: float = Field(default=0.0, ge=0)
 
 
 class DataSource(BaseModel):
@@ -73,6 +89,7 @@ class CityParams(ReportParams):
     seed: int = 0
     lonely_psu: LonelyPSU = "fail"
     quality: Quality = Field(default_factory=Quality)
+    calibration: Calibration | None = None
     disaggregations: list[str] = Field(default_factory=lambda: ["sex", "age_group", "area"])
     headline: list[str] = Field(default_factory=lambda: [
         "SAFE_NIGHT_WALK", "VICT_ANY_12M", "VIOL_PHYS_12M", "REPORT_ANY", "TRUST_POLICE", "BRIBE_PREV",
@@ -80,7 +97,7 @@ class CityParams(ReportParams):
     modules: dict[str, bool] = Field(default_factory=dict)
     emphasis: list[str] = Field(default_factory=list)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    comparison: dict[str, float] = Field(default_factory=dict)
+    comparison: dict[str, float | ComparisonLevel] = Field(default_factory=dict)
     comparison_source: str = ""
     source: DataSource | None = None
 
@@ -102,12 +119,16 @@ class CityParams(ReportParams):
 
     @field_validator("headline", "comparison")
     @classmethod
-    def _known_indicators(cls, v: list[str] | dict[str, float]) -> list[str] | dict[str, float]:
+    def _known_indicators(cls, v: list[str] | dict) -> list[str] | dict:
         check_indicator_ids(v)
         return v
 
     def module_on(self, module: str | None) -> bool:
         return module is None or self.modules.get(module, True)
+
+    def comparison_levels(self) -> dict[str, tuple[float, float]]:
+        """``comparison`` as ``{indicator: (level, its SE)}`` (a bare number: a level without sampling error)."""
+        return {k: (v, 0.0) if isinstance(v, float | int) else (v.estimate, v.se) for k, v in self.comparison.items()}
 
 
 class ComparisonParams(ReportParams):

@@ -2,7 +2,8 @@
 
 ``r = open_assessment(report)`` resolves the report (``params/<report>.yaml``), reads and cleans its
 data through its source, declares the survey design once (weights, strata, PSUs and, for a domain of
-a larger survey, the frame of every sampled PSU) and opens the output registry in the folder the build
+a larger survey, the frame of every sampled PSU), calibrates its weights to the census when params
+``calibration:`` says so, and opens the output registry in the folder the build
 gave it, or in a scratch folder when the notebook is run by hand. Each output cell of the notebook then
 estimates and shows::
 
@@ -35,7 +36,10 @@ from ..estimate.context import offences
 from ..estimate.crime import select_codes
 from ..estimate.indicators import Indicator, load_catalogue
 from ..estimate.quality import QualityRules
+from ..estimate.replicate import ReplicateDesign
 from ..estimate.survey import SurveyDesign
+from ..estimate.weighting import calibrate_to_census
+from ..ingest.schema import REPLICATE_PREFIX
 from ..reports import ReportSpec, resolve
 from .figures import use_style
 from .report import Html, NotAvailable, OutputCell, Report, output_folder
@@ -66,17 +70,41 @@ class Assessment:
         self.spec, self.source = spec, spec.source
         self.words = Words(p.language)
         self.data = self.source.load()
-        self.people = self.data["respondent"]
-        has = self.people.columns
-        self.design = SurveyDesign(self.people, weight="weight", strata="stratum" if "stratum" in has else None,
-                                   psu="psu" if "psu" in has else None, lonely_psu=p.lonely_psu,
-                                   frame=self.source.frame())
+        people = self.data["respondent"]
+        #: the survey design as delivered (sampling weights, strata, PSUs; or replicate weights)
+        self.sampling_design = self._design(people)
+        #: calibration classes imputed per variable (params ``calibration:``)
+        self.imputed: dict[str, int] = {}
+        self.design = self.sampling_design
+        if p.calibration is not None:
+            population = self.table("population")
+            if not isinstance(self.sampling_design, SurveyDesign):
+                raise ValueError(f"params {spec.name}: calibration of a replicate-weight design is not supported; "
+                                 "remove calibration: (replicate weights are usually delivered calibrated)")
+            if population is None:
+                raise ValueError(f"params {spec.name}: calibration needs the city's population table (the codebook's "
+                                 "population:), and none was supplied")
+            self.design, self.imputed = calibrate_to_census(self.sampling_design, population, p.calibration.margins,
+                                                            p.calibration.method)
+        #: the clean respondent table, its weights calibrated when params say so
+        self.people = self.design.data
         self.rules = QualityRules(**p.quality.model_dump())
         self.catalogue = load_catalogue()
         self.report = Report(spec, folder, synthetic=self.data.codebook.synthetic, sources=self._sources(),
                              figure_workers=figure_workers, link_images=built)
         self._offences: pd.DataFrame | None = None
         self._cell: OutputCell | None = None
+
+    def _design(self, people: pd.DataFrame) -> SurveyDesign | ReplicateDesign:
+        """The survey's design as the codebook declares it: replicate weights, or weights, strata and PSUs."""
+        rep = self.data.codebook.survey.replicate_weights
+        if rep is not None:
+            return ReplicateDesign(people, "weight", "^" + REPLICATE_PREFIX, rep.type, rep.scale, rep.rscales,
+                                   rep.mse, rep.rho)
+        has = people.columns
+        return SurveyDesign(people, weight="weight", strata="stratum" if "stratum" in has else None,
+                            psu="psu" if "psu" in has else None, lonely_psu=self.params.lonely_psu,
+                            frame=self.source.frame())
 
     # --- what the survey and the city supplied ---------------------------------------------------
 

@@ -27,10 +27,10 @@ def area_name(area: str, names: dict[str, str], out: OutputContext) -> str:
 
 
 def fmt_cell(est: float, lo: float, hi: float, flag: str, pct: bool, out: OutputContext) -> str:
-    """A count or a percentage with its CI; ``*`` marks caution, suppressed cells show the word."""
+    """A count or a percentage with its CI; ``*`` marks caution or review, suppressed cells show the word."""
     if flag == "suppressed" or not np.isfinite(est):
         return out.words.label("word:suppressed")
-    mark = " *" if flag == "caution" else ""
+    mark = " *" if flag in ("caution", "review") else ""
     if pct:
         return f"{100 * est:.1f} ({100 * lo:.1f}-{100 * hi:.1f}){mark}"
     return f"{est:,.0f} ({lo:,.0f}-{hi:,.0f}){mark}"

@@ -5,9 +5,9 @@ Examples
 >>> import pandas as pd
 >>> from usg_research.present.exhibit import OutputContext
 >>> out = OutputContext.of("TAB-RISK-01")
->>> term_label(out, "age_group_25-34", ["sex", "age_group"]), term_label(out, "sex_female", ["sex"])
-('Age group: 25-34', 'Sex: Female')
->>> term_label(out, "education_primary", ["education"]), term_label(out, "vict_any_12m_yes", ["vict_any_12m"])
+>>> term_label(out, "age_group25-34", ["sex", "age_group"]), term_label(out, "sexmale", ["sex"])
+('Age group: 25-34', 'Sex: Male')
+>>> term_label(out, "educationprimary", ["education"]), term_label(out, "vict_any_12myes", ["vict_any_12m"])
 ('Education: Primary', 'Victim of any crime: yes')
 """
 
@@ -36,14 +36,15 @@ def outcome_name(out: OutputContext, outcome: str) -> str:
 
 
 def term_label(out: OutputContext, term: str, predictors: list[str]) -> str:
-    """A model term (``sex_female``) as ``Sex: Female``, in the report language; any categorical predictor
-    of the clean table works (its name and answers from words.yaml, else as they are)."""
+    """A model term in R's spelling (``sexmale``: the predictor then its level) as ``Sex: Male``, in the
+    report language; any categorical predictor of the clean table works (its name and answers from
+    words.yaml, else as they are)."""
     w = out.words
-    if term == "Intercept":
-        return term
-    for p in predictors:
-        if term.startswith(p + "_"):
-            level = term[len(p) + 1:]
+    if term == "(Intercept)":
+        return w.label("word:intercept")
+    for p in sorted(predictors, key=len, reverse=True):  # the longest name first: age_group before age
+        if term.startswith(p) and len(term) > len(p):
+            level = term[len(p):]
             name = next((w.label(k) for k in (f"domain:{p}", f"var:{p}", p) if w.has_label(k)), p)
             if p in ("sex", "youth35"):
                 shown = w.level(p, level)
@@ -54,17 +55,18 @@ def term_label(out: OutputContext, term: str, predictors: list[str]) -> str:
 
 
 def model(fits: pd.DataFrame, out: OutputContext) -> Exhibit:
-    """Logistic models (:func:`~usg_research.estimate.stats.logistic_models`): odds ratios with 95% CI, p."""
+    """Design-based logistic models (:func:`~usg_research.estimate.stats.logistic_models`): odds ratios with
+    95% CI, p."""
     w = out.words
     labels = [term_label(out, t, preds.split(",")) for t, preds in zip(fits["term"], fits["predictors"], strict=True)]
-    data = fits.assign(label=labels)[["outcome", "term", "label", "coef", "se", "z", "p", "ci_low", "ci_high",
-                                      "odds_ratio", "n", "inference"]]
+    data = fits.assign(label=labels)[["outcome", "term", "label", "coef", "se", "p", "ci_low", "ci_high",
+                                      "odds_ratio", "n", "df", "inference"]]
     view = pd.DataFrame({
         w.label("col:outcome"): [outcome_name(out, o) for o in data["outcome"]], w.label("col:term"): data["label"],
         w.label("col:odds_ratio"): [f"{np.exp(c):.2f} ({np.exp(lo):.2f}-{np.exp(hi):.2f})" for c, lo, hi in
                                     zip(data["coef"], data["ci_low"], data["ci_high"], strict=True)],
         w.label("col:p"): [fmt_p(p) for p in data["p"]], "n": data["n"],
-        w.label("col:method"): w.phrase("exploratory")})
+        w.label("col:method"): w.phrase("design_based")})
     return Exhibit(data, view=view, notes=(w.phrase("risk01_note"),))
 
 

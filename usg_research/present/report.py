@@ -32,6 +32,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from IPython.display import display
 
 from .. import __version__
@@ -94,6 +95,14 @@ def output_folder(report: str) -> tuple[Path, int, bool]:
     print(f"Outputs of this run: {folder} (a scratch folder; `usg-research build {report}` writes "
           f"outputs/{report}/)")
     return folder, 0, False
+
+
+def _html_table(view: pd.DataFrame) -> str:
+    """A table as the report shows it: integer sample sizes (column ``n``) with thousands separators, as in the
+    captions."""
+    if "n" in view.columns and pd.api.types.is_integer_dtype(view["n"]):
+        view = view.assign(n=view["n"].map("{:,}".format))
+    return view.to_html(index=False, na_rep="", border=0, classes="usg-table", escape=True)
 
 
 def sha256(path: Path) -> str:
@@ -173,8 +182,7 @@ class Report:
         data.to_csv(csv, index=False, lineterminator="\n", float_format="%.10g")
         if exhibit.figure is None:
             label = self._register(output_id, caption, [csv], "TAB")
-            shown = data if exhibit.view is None else exhibit.view
-            body = shown.to_html(index=False, na_rep="", border=0, classes="usg-table", escape=True)
+            body = _html_table(data if exhibit.view is None else exhibit.view)
             return Html(f'<div class="usg-table-wrap" id="{output_id}"><p class="usg-caption"><b>{label}</b> '
                         f"({output_id}). {html.escape(caption)}</p>{body}</div>")
         png, svg = self.figures.write(output_id, exhibit.figure)
@@ -186,8 +194,7 @@ class Report:
         return Html(f'<figure class="usg-figure" id="{output_id}"><img alt="{html.escape(caption)}" '
                     f'src="{src}" style="max-width:100%"/>'
                     f"<figcaption><b>{label}</b> ({output_id}). {html.escape(caption)}</figcaption></figure>"
-                    + ("" if exhibit.view is None else
-                       exhibit.view.to_html(index=False, na_rep="", border=0, classes="usg-table", escape=True)))
+                    + ("" if exhibit.view is None else _html_table(exhibit.view)))
 
     def unavailable(self, output_id: str, reason: str) -> Html:
         """Record an output that cannot be built for this report, and say why in one line."""

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..estimate.calibration import Calibration
 from .charts import headline_notes
 from .exhibit import Exhibit, OutputContext, tidy
 from .format import fmt_estimate
@@ -95,6 +96,38 @@ def volumes(volumes_: pd.DataFrame, out: OutputContext) -> Exhibit:
                                 (f"{100 * v:.1f}%" if t == "response_rate" else f"{v:,.0f}")
                                 for t, v in zip(volumes_["tool"], volumes_["value"], strict=True)]})
     return Exhibit(volumes_, view=view)
+
+
+def weights(table: pd.DataFrame, out: OutputContext, calibration: Calibration | None = None) -> Exhibit:
+    """The weights before and after calibration and the margins they meet
+    (:func:`~usg_research.estimate.weighting.weights_table`); ``calibration`` the design's (None: not calibrated)."""
+    w = out.words
+
+    def num(v: float, stat: str) -> str:
+        if pd.isna(v):
+            return ""
+        return f"{v:.2f}" if stat in ("max/min", "kish") else (f"{v:,.1f}" if stat in ("minimum", "maximum")
+                                                              else f"{v:,.0f}")
+
+    rows = []
+    for r in table.itertuples():
+        if r.part == "weights":
+            label = w.label(f"wstat:{r.variable}") + (f": {w.label('domain:' + r.level)}" if r.level else "")
+        else:
+            label = f"{w.label('domain:' + r.variable)}: {w.level(r.variable, r.level)}"
+        stat = r.variable if r.part == "weights" else "sum"
+        rows.append({w.label("col:weights_row"): label, w.label("col:design_weights"): num(r.design, stat),
+                     w.label("col:calibrated_weights"): num(r.calibrated, stat),
+                     w.label("col:census_adults"): num(r.census, stat)})
+    if calibration is None:
+        note = w.phrase("met04_none")
+    else:
+        names = [w.label(f"domain:{v.removesuffix('_cal')}") for v in calibration.variables]
+        margins = ", ".join(n[:1].lower() + n[1:] for n in names)
+        its = w.phrase("iterations", n=calibration.iterations) if calibration.iterations else "GREG"
+        note = w.phrase("met04_note", method=w.phrase(f"calibration:{calibration.method}"), margins=margins,
+                        iterations=its)
+    return Exhibit(table, view=pd.DataFrame(rows), notes=(note,))
 
 
 def cleaning(log: pd.DataFrame, out: OutputContext) -> Exhibit:
