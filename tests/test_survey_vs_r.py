@@ -23,13 +23,16 @@ from usg_research.estimate.survey import DesignError, SurveyDesign
 R = Path(__file__).parent / "r"
 REF = pd.read_csv(R / "reference_estimates.csv")
 CHI = pd.read_csv(R / "reference_chisq.csv")
-SPECS = {"stratified": ("stratum", "fail"), "unstratified": (None, "fail"), "lonely": ("stratum", "adjust")}
+SPECS = {"stratified": ("stratum", "fail"), "unstratified": (None, "fail"), "lonely": ("stratum", "adjust"),
+         "fpc": ("stratum", "fail"), "census": ("stratum", "fail")}
+WITHOUT_REPLACEMENT = {"fpc", "census"}  # fpc: population PSUs per stratum (S1 fully enumerated; census: all)
 
 
 def _design(name: str) -> SurveyDesign:
     strata, lonely = SPECS[name]
     df = pd.read_csv(R / f"design_{name}.csv")
-    return SurveyDesign(df, weight="w", strata=strata, psu="psu", lonely_psu=lonely)
+    return SurveyDesign(df, weight="w", strata=strata, psu="psu", lonely_psu=lonely,
+                        fpc="fpc" if name in WITHOUT_REPLACEMENT else None)
 
 
 def _ours(name: str) -> pd.DataFrame:
@@ -66,9 +69,14 @@ def test_estimates_match_r_survey(name) -> None:
         degenerate = (m["estimator"] == "proportion") & (m["ci_low_r"].eq(0) & m["ci_high_r"].isna())
         # R's Korn-Graubard interval is NaN where p is 0 or 1 (0/0 effective n); ours uses the observed n
         degenerate |= (m["estimator"] == "proportion_beta") & m["estimate"].isin([0.0, 1.0])
+        # with no sampling variance (a census) R's Beta(Inf, Inf) gives 0.5; ours is [p, p]
+        census = ((m["estimator"] == "proportion_beta") & (m["se"] == 0) & (m["df"] >= 1)
+                  & m["estimate"].between(0, 1, inclusive="neither"))
+        assert (m.loc[census, side] == m.loc[census, "estimate"]).all()
+        degenerate |= census
         np.testing.assert_allclose(m.loc[~degenerate, side], r[~degenerate], rtol=1e-6, equal_nan=True)
     # where R's svyglm-based interval degenerates, ours equals its xlogit interval (checked on every row)
-    assert degenerate.sum() <= 1
+    assert (degenerate & (m["estimator"] == "proportion")).sum() <= 1
     np.testing.assert_allclose(m["deff"], m["deff_r"], rtol=1e-6, atol=1e-12)
 
 
@@ -80,6 +88,21 @@ def test_logit_interval_equals_r_xlogit_on_every_row() -> None:
         m = ref.merge(ours, on=["var", "by", "level"], suffixes=("_r", ""), validate="1:1")
         assert len(m) == len(ref)
         np.testing.assert_allclose(m[["ci_low", "ci_high"]], m[["ci_low_r", "ci_high_r"]], rtol=1e-6, equal_nan=True)
+
+
+def test_the_finite_population_correction_shrinks_the_variance_as_r_does() -> None:
+    """fpc: each stratum's variance times (1 - n_h / N_h); a fully enumerated stratum adds none, and a census
+    (every stratum fully enumerated) has SE 0 everywhere, as R gives."""
+    census = REF[REF.design == "census"]
+    assert len(census) > 0 and (census["se"] == 0).all()
+    assert (_ours("census")["se"] == 0).all()
+    d = _design("fpc")
+    with_replacement = SurveyDesign(d.data, weight="w", strata="stratum", psu="psu")
+    s1 = (d.data["stratum"] == "S1").to_numpy()
+    assert d.mean("x", where=s1)["se"].item() == 0  # S1 was fully enumerated
+    assert with_replacement.mean("x", where=s1)["se"].item() > 0
+    ratio = d.total("x")["se"].item() / with_replacement.total("x")["se"].item()
+    assert 0.5 < ratio < 1  # the other strata sampled 4 of 6, 10, 40 and 400 PSUs
 
 
 def test_reference_covers_tiny_domains_and_no_ci_at_zero_df() -> None:

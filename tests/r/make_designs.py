@@ -78,7 +78,20 @@ def replicate_design(seed: int, bootstraps: int = 40) -> pd.DataFrame:
     return pd.concat([df, pd.DataFrame(reps, index=df.index)], axis=1)
 
 
+def fpc_design(seed: int, census: bool = False) -> pd.DataFrame:
+    """A stratified cluster sample drawn without replacement: ``fpc`` is the number of PSUs of the row's
+    stratum in the population. S1 was fully enumerated (fpc = n_h: it adds no variance); with ``census``
+    every stratum was, and every SE is 0."""
+    df = design(seed, 5, 4, 8)
+    n_h = df.groupby("stratum")["psu"].transform("nunique")
+    population = df["stratum"].map({"S1": 4, "S2": 6, "S3": 10, "S4": 40, "S5": 400})
+    df["fpc"] = n_h if census else population
+    return df
+
+
 if __name__ == "__main__":
+    fpc_design(14).to_csv(HERE / "design_fpc.csv", index=False)
+    fpc_design(15, census=True).to_csv(HERE / "design_census.csv", index=False)
     cal, population = calibration_design(21)
     cal.to_csv(HERE / "design_calibration.csv", index=False)
     population.to_csv(HERE / "population_calibration.csv", index=False)

@@ -8,7 +8,10 @@ fmt <- function(x) if (is.numeric(x)) sprintf("%.17g", x) else x
 designs <- list(
   stratified   = list(file = "tests/r/design_stratified.csv", strata = TRUE, lonely = "fail"),
   unstratified = list(file = "tests/r/design_unstratified.csv", strata = FALSE, lonely = "fail"),
-  lonely       = list(file = "tests/r/design_lonely.csv", strata = TRUE, lonely = "adjust")
+  lonely       = list(file = "tests/r/design_lonely.csv", strata = TRUE, lonely = "adjust"),
+  # without replacement: fpc = PSUs of the stratum in the population (S1 fully enumerated; census: all)
+  fpc          = list(file = "tests/r/design_fpc.csv", strata = TRUE, lonely = "fail", fpc = TRUE),
+  census       = list(file = "tests/r/design_census.csv", strata = TRUE, lonely = "fail", fpc = TRUE)
 )
 bys <- list("total", "sex", "age_group", "group", c("sex", "age_group"))
 
@@ -18,7 +21,9 @@ for (dname in names(designs)) {
   spec <- designs[[dname]]
   options(survey.lonely.psu = spec$lonely)
   df <- read.csv(spec$file, stringsAsFactors = FALSE)
-  des <- if (spec$strata) {
+  des <- if (isTRUE(spec$fpc)) {
+    svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data = df, nest = TRUE)
+  } else if (spec$strata) {
     svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = df, nest = TRUE)
   } else {
     svydesign(ids = ~psu, weights = ~w, data = df)

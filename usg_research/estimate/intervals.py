@@ -5,7 +5,9 @@ to [0, 1].
 The Korn-Graubard interval is a Clopper-Pearson interval on the effective sample size
 ``n_eff = p (1 - p) / var(p)``, itself scaled by ``(t(n - 1) / t(df))^2`` for the design's degrees of
 freedom (Korn and Graubard 1998; the interval of the NCHS standard for proportions). Where p is 0 or
-1 its variance is 0 and R gives no interval; here ``n_eff`` is then the observed n, as NCHS does.
+1 its variance is 0 and R gives no interval; here ``n_eff`` is then the observed n, as NCHS does. A
+proportion strictly between 0 and 1 with variance 0 has no sampling error (its strata were fully
+enumerated, fpc = n_h): its interval is [p, p] (R's Beta(Inf, Inf) gives 0.5).
 
 Examples
 --------
@@ -79,4 +81,6 @@ def beta_interval(p: np.ndarray, n_eff: np.ndarray, level: float = 0.95) -> tupl
 def korn_graubard(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.ndarray, n: np.ndarray,
                   level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """The Korn-Graubard interval (R ``svyciprop(method="beta")``; see the module docstring)."""
-    return beta_interval(p, effective_n(p, se, df, rows, n, level), level)
+    lo, hi = beta_interval(p, effective_n(p, se, df, rows, n, level), level)
+    exact = (np.asarray(se) == 0) & (p > 0) & (p < 1) & (np.asarray(df) >= 1)
+    return np.where(exact, p, lo), np.where(exact, p, hi)

@@ -64,10 +64,12 @@ def rao_scott(design: SurveyDesign, row: str, col: str, where: object = None) ->
     numr = C.T @ D @ V @ D @ C
     delta = np.linalg.solve(denom, numr)
     tr = float(np.trace(delta))
-    d0 = tr ** 2 / float(np.trace(delta @ delta))
     table = (p * N).reshape(nc, nr).T
     expected = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / table.sum()
     x2 = float(((table - expected) ** 2 / expected).sum())
+    if tr == 0:  # no sampling variance (a census: every stratum fully enumerated): no test, as R gives
+        return pd.Series({"F": np.inf, "ndf": np.nan, "ddf": np.nan, "p": np.nan, "chisq": x2})
+    d0 = tr ** 2 / float(np.trace(delta @ delta))
     F = x2 / tr
     pval = float(stats.f.sf(F, d0, d0 * nu))
     return pd.Series({"F": F, "ndf": d0, "ddf": d0 * nu, "p": pval, "chisq": x2})
