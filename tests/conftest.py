@@ -16,6 +16,20 @@ from usg_research.sources.synth_export import export_city
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 os.environ.setdefault("PYTHONHASHSEED", "0")
+#: In CI (or with USG_STRICT_SKIPS=1) with ../shared/data present, nothing may skip: a skip there means a
+#: check that did not run (no chromium, a report verify could not rebuild), and it fails instead.
+STRICT_SKIPS = (os.environ.get("USG_STRICT_SKIPS") == "1"
+                or (os.environ.get("CI", "").lower() in ("1", "true") and SHARED_DATA.is_dir()))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped where nothing may skip (CI with ../shared/data, or USG_STRICT_SKIPS=1): {reason}"
 
 
 @dataclass

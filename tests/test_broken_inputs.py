@@ -13,6 +13,7 @@ import pytest
 
 from usg_research.errors import USGAError, ValidationError
 from usg_research.ingest.clean import clean_city
+from usg_research.ingest.validate import CHECK_ORDER
 
 from .conftest import SmallCity, make_city
 
@@ -153,8 +154,19 @@ def _break_qual(c: SmallCity) -> None:
 CASES = _cases()
 
 
-def test_corpus_has_at_least_30_defects() -> None:
-    assert len(CASES) >= 30
+#: which case of the corpus breaks each of the validator's row checks
+CHECK_CASES = {"missing_value": "blank respondent id", "duplicate_row": "exact duplicate row",
+               "duplicate_id": "duplicate id", "bad_weight": "weight zero", "psu_in_two_strata": "psu in two strata",
+               "unknown_code": "unknown code", "bad_number": "age not a number", "out_of_range": "age out of range",
+               "impossible_date": "impossible date", "date_out_of_window": "date out of window",
+               "skip_violation": "reporting answered by non-victim"}
+
+
+def test_every_row_check_of_the_validator_has_a_broken_input() -> None:
+    """A check added to the validator without a defect in this corpus fails here."""
+    assert set(CHECK_CASES) == set(CHECK_ORDER)
+    names = [c[0] for c in CASES]
+    assert len(names) == len(set(names)) and set(CHECK_CASES.values()) <= set(names)
 
 
 @pytest.mark.parametrize("name,breaker,column,where,words", CASES, ids=[c[0] for c in CASES])

@@ -187,6 +187,9 @@ def test_committed_outputs_are_reproduced() -> None:
     """The published record (outputs/*/manifest.json and tables) is what the code and data produce."""
     notes: list[str] = []
     assert verify(jobs=2, progress=False, notes=notes) == []
+    unchecked = [n for n in notes if n.startswith("not checked")]
+    if unchecked:  # a report whose data is absent here: say so (and in CI with the data, this fails)
+        pytest.skip("verified every report but: " + "; ".join(unchecked))
 
 
 def test_readme_lists_the_published_outputs() -> None:

@@ -190,3 +190,26 @@ def test_report_is_skipped_without_its_data(monkeypatch, tmp_path: Path):
     assert res.status == "skipped"
     assert "data folder no/such/folder not found" in res.message and "README" in res.message
     assert not (tmp_path / "iztapalapa-envipe").exists()
+
+
+def test_inegi_definitions_recomputed_from_inegi_columns(envipe: Path):
+    """The victimisation indicators, recomputed with plain pandas straight from INEGI's person file (its
+    screener columns and FAC_ELE), not through the adapter or the catalogue: a crime type is a victim
+    when its screener question is 1 (yes), among those who answered 1 or 2 (a "don't know", 9, leaves the
+    base); any crime counts every code INEGI counts (not vandalism, 03), vehicle crimes only when
+    confirmed by their follow-up (AP6_5_01/02 = 1), and a "don't know" is not a victim but stays in the base."""
+    raw = pd.read_parquet(envipe / "TPer_Vic2_national.parquet")
+    w = raw["FAC_ELE"].astype(float)
+    ours = indicator_table(_design(person_table(envipe)), disaggregations=[]).set_index("indicator")
+    for indicator, code in {"VICT_ROBBERY_12M": "05", "VICT_THEFT_12M": "06", "VICT_THREAT_12M": "10",
+                            "VICT_ASSAULT_12M": "11", "VICT_BURGLARY_12M": "04"}.items():
+        col = raw[f"AP7_3_{code}"] if f"AP7_3_{code}" in raw else raw[f"AP6_4_{code}"]
+        base = col.isin(["1", "2"])
+        assert ours.loc[indicator, "n"] == base.sum(), indicator
+        assert ours.loc[indicator, "estimate"] == pytest.approx(
+            (w * (col == "1"))[base].sum() / w[base].sum(), rel=1e-12), indicator
+    personal = [f"AP7_3_{c:02d}" for c in range(5, 16)]
+    vehicle = [(raw[f"AP6_4_0{c}"] == "1") & (raw[f"AP6_5_0{c}"] == "1") for c in (1, 2)]
+    victim = (raw[personal] == "1").any(axis=1) | (raw["AP6_4_04"] == "1") | vehicle[0] | vehicle[1]
+    assert ours.loc["VICT_ANY_12M", "n"] == len(raw) == 92_051
+    assert ours.loc["VICT_ANY_12M", "estimate"] == pytest.approx((w * victim).sum() / w.sum(), rel=1e-12)

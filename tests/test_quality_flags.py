@@ -8,9 +8,12 @@ import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
+from usg_research.estimate.indicators import indicator_table
 from usg_research.estimate.quality import QualityRules, flag, flag_estimates, flag_proportions
 from usg_research.estimate.survey import SurveyDesign
+from usg_research.ingest.clean import clean_city
 
 
 @settings(max_examples=400, deadline=None)
@@ -97,3 +100,91 @@ def test_where_on_a_text_column_is_an_error_naming_it() -> None:
     assert d.proportion("y", where="flag01")["n"].item() == 2
     assert d.proportion("y", where="ok")["n"].item() == 3
     assert d.proportion("y", where=df["victim"].eq("yes"))["estimate"].item() == 1.0
+
+
+# --- every threshold at its boundary: each comparison's side is pinned (a < moved to <= fails here) ---
+
+def _cv_flag(cv: float, n: int) -> str:
+    return flag(pd.Series([cv]), pd.Series([n]))[0]
+
+
+def test_cv_classes_at_their_boundaries() -> None:
+    r = QualityRules()
+    assert (r.n_min, r.cv_reliable, r.cv_suppress) == (30, 0.15, 0.30)
+    assert _cv_flag(0.05, 30) == "reliable" and _cv_flag(0.05, 29) == "suppressed"  # n under 30 suppressed
+    assert _cv_flag(np.nextafter(0.15, 0), 100) == "reliable" and _cv_flag(0.15, 100) == "caution"
+    assert _cv_flag(0.30, 100) == "caution" and _cv_flag(np.nextafter(0.30, 1), 100) == "suppressed"
+    assert _cv_flag(np.nan, 100) == "suppressed"
+
+
+def _nchs(p: float, se: float, df: int = 60, n: int = 400, **rules: float) -> str:
+    return flag_proportions(np.array([p]), np.array([se]), np.array([df]), np.array([n]), np.array([n]),
+                            QualityRules(**rules))[0]
+
+
+def _measures(p: float, se: float, df: int = 60, n: int = 400) -> tuple[float, float, float]:
+    """The standard's effective n, Korn-Graubard width and relative width, computed here from scratch."""
+    q = 1 - (1 - min(p, 1 - p))  # the same float from p and from 1 - p
+    t = stats.t.ppf(0.975, n - 1) / stats.t.ppf(0.975, df)
+    ne = min(q * (1 - q) / (se * se), n) * t**2
+    lo = stats.beta.ppf(0.025, ne * q, ne * (1 - q) + 1)
+    hi = stats.beta.ppf(0.975, ne * q + 1, ne * (1 - q))
+    return ne, hi - lo, (hi - lo) / q
+
+
+def test_nchs_effective_sample_size_at_its_boundary() -> None:
+    ne, _, _ = _measures(0.4, 0.05)
+    assert 30 < ne < 400
+    assert _nchs(0.4, 0.05, n_eff_min=ne) == "reliable"  # n_eff under the minimum is suppressed, equal is kept
+    assert _nchs(0.4, 0.05, n_eff_min=float(np.nextafter(ne, np.inf))) == "suppressed"
+    assert _nchs(0.6, 0.05, n_eff_min=float(np.nextafter(ne, np.inf))) == "suppressed"
+
+
+def test_nchs_absolute_width_at_its_boundary() -> None:
+    _, width, _ = _measures(0.4, 0.05)
+    assert 0.05 < width < 0.30
+    assert _nchs(0.4, 0.05, ci_width_max=width) == "suppressed"  # a width of 0.30 or more
+    assert _nchs(0.4, 0.05, ci_width_max=float(np.nextafter(width, 1))) == "reliable"
+
+
+def test_nchs_relative_width_at_its_boundary() -> None:
+    _, width, relative = _measures(0.04, 0.012)
+    assert width > 0.05 and relative > 1
+    assert _nchs(0.04, 0.012, relative_width_max=relative) == "reliable"  # more than 130% is suppressed
+    assert _nchs(0.04, 0.012, relative_width_max=float(np.nextafter(relative, 0))) == "suppressed"
+    assert _nchs(0.96, 0.012, relative_width_max=float(np.nextafter(relative, 0))) == "suppressed"
+    # applies only to an interval wider than 0.05 (strictly)
+    assert _nchs(0.04, 0.012, relative_width_max=1.0, ci_width_relative_from=width) == "reliable"
+    assert _nchs(0.04, 0.012, relative_width_max=1.0,
+                 ci_width_relative_from=float(np.nextafter(width, 0))) == "suppressed"
+
+
+def test_nchs_degrees_of_freedom_and_edges_at_their_boundaries() -> None:
+    assert _nchs(0.4, 0.02, df=8) == "reliable" and _nchs(0.4, 0.02, df=7) == "review"
+    assert _nchs(0.4, 0.02, df=1, n_eff_min=0, ci_width_max=1.0, relative_width_max=100) == "review"
+    assert _nchs(0.4, 0.02, df=0) == "suppressed"  # no degrees of freedom: no interval
+    assert _nchs(0.0, 0.0, n=400) == "review" and _nchs(1.0, 0.0, n=400) == "review"
+    assert _nchs(1e-9, 1e-9, n=400) != "review"  # only 0 and 1 themselves (to 1e-12) are edges
+
+
+@pytest.fixture(scope="module")
+def mathare() -> pd.DataFrame:
+    return clean_city("mathare")["respondent"]
+
+
+def test_the_indicator_table_flags_follow_the_rules_from_the_values_before_suppression(mathare) -> None:
+    """Every flag of an indicator table, recomputed from the same table built with nothing suppressed; n_min
+    is set to the n of a precise row, which must stay (n under n_min is suppressed, n equal is not)."""
+    design = SurveyDesign(mathare, weight="weight", strata="stratum", psu="psu")
+    raw = indicator_table(design, rules=QualityRules(n_min=0, cv_suppress=np.inf, proportions="cv"))
+    cv = raw["cv"].astype(float)
+    edge_row = raw[(cv < 0.15) & (raw["n"] < 500)].iloc[0]
+    n_min = int(edge_row["n"])
+    flagged = indicator_table(design, rules=QualityRules(n_min=n_min, proportions="cv"))
+    expected = np.where((raw["n"] < n_min) | ~np.isfinite(cv) | (cv > 0.30), "suppressed",
+                        np.where(cv >= 0.15, "caution", "reliable"))
+    assert (flagged["flag"].to_numpy() == expected).all()
+    same = (flagged["indicator"] == edge_row["indicator"]) & (flagged["level"] == edge_row["level"]) \
+        & (flagged["domain"] == edge_row["domain"])
+    assert flagged.loc[same, "flag"].item() == "reliable"
+    assert ((raw["n"] < n_min) & np.isfinite(cv) & (cv < 0.30)).any()  # some rows go by n alone
