@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from usg_research.estimate.indicators import indicator_table
-from usg_research.estimate.quality import QualityRules, flag, flag_estimates, flag_proportions
+from usg_research.estimate.intervals import effective_n, korn_graubard
+from usg_research.estimate.quality import QualityRules, flag, flag_estimates, flag_proportions, nchs_effective_n
 from usg_research.estimate.survey import SurveyDesign
 from usg_research.ingest.clean import clean_city
 
@@ -188,3 +189,60 @@ def test_the_indicator_table_flags_follow_the_rules_from_the_values_before_suppr
         & (flagged["domain"] == edge_row["domain"])
     assert flagged.loc[same, "flag"].item() == "reliable"
     assert ((raw["n"] < n_min) & np.isfinite(cv) & (cv < 0.30)).any()  # some rows go by n alone
+
+
+def _table(p: float, se: float, n: int, df: int = 60, N: float = 1e6) -> pd.DataFrame:
+    return pd.DataFrame({"estimate": [p], "se": [se], "cv": [se / p], "n": [n], "rows": [n], "df": [df], "N": [N]})
+
+
+def test_flag_estimates_wires_each_column_and_the_params_rules() -> None:
+    only_n_eff = {"ci_width_max": 1.0, "relative_width_max": 100.0}  # the width rules out of the way
+    # n = 100 with a design effect of 5: effective n about 20 (its SE, not its n, decides)
+    clustered = _table(0.3, (0.3 * 0.7 * 5 / 100) ** 0.5, 100)
+    assert flag_estimates(clustered, [True], QualityRules(**only_n_eff))[0] == "suppressed"
+    assert flag_estimates(clustered, [True], QualityRules(n_eff_min=15, **only_n_eff))[0] == "reliable"
+    # a design effect under 1: the effective n is at most the observed n (40, times (t(39) / t(60))^2 = 40.9),
+    # not p (1 - p) / var = 625 and never the weighted N
+    precise = _table(0.5, 0.02, 40, N=5e5)
+    assert flag_estimates(precise, [True], QualityRules(n_eff_min=41, **only_n_eff))[0] == "suppressed"
+    assert flag_estimates(precise, [True], QualityRules(n_eff_min=40, **only_n_eff))[0] == "reliable"
+    # CV classes for what is not a proportion, or for every estimate when params say proportions: cv
+    assert flag_estimates(precise, [False], QualityRules(n_eff_min=41))[0] == "reliable"  # CV 0.04, n 40
+    assert flag_estimates(precise, [True], QualityRules(n_eff_min=41, proportions="cv"))[0] == "reliable"
+    # the default level is 95%
+    assert flag_estimates(clustered, [True]).tolist() == flag_estimates(clustered, [True], level=0.95).tolist()
+
+
+def test_korn_graubard_at_zero_one_and_without_sampling_variance() -> None:
+    df, n = np.array([20]), np.array([50])
+    t = (stats.t.ppf(0.975, 49) / stats.t.ppf(0.975, 20)) ** 2
+    # p = 0: no variance, the observed n (df-adjusted) gives the Clopper-Pearson upper bound 1 - (alpha/2)^(1/n)
+    lo, hi = korn_graubard(np.array([0.0]), np.array([0.0]), df, n, n)
+    assert lo[0] == 0 and hi[0] == pytest.approx(1 - 0.025 ** (1 / (50 * t)), rel=1e-12)
+    lo, hi = korn_graubard(np.array([1.0]), np.array([0.0]), df, n, n)
+    assert hi[0] == 1 and lo[0] == pytest.approx(0.025 ** (1 / (50 * t)), rel=1e-12)
+    # 0 < p < 1 with no variance (a census) is [p, p], from df = 1; with no df there is no interval
+    lo, hi = korn_graubard(np.array([0.3, 0.3]), np.array([0.0, 0.0]), np.array([1, 0]), np.array([50, 50]),
+                           np.array([50, 50]))
+    assert (lo[0], hi[0]) == (0.3, 0.3) and np.isnan(lo[1]) and np.isnan(hi[1])
+    # the default level is 95%
+    a = korn_graubard(np.array([0.2]), np.array([0.05]), np.array([30]), np.array([100]), np.array([100]))
+    b = korn_graubard(np.array([0.2]), np.array([0.05]), np.array([30]), np.array([100]), np.array([100]), 0.95)
+    assert a == b and effective_n(np.array([0.2]), np.array([0.05]), np.array([30]), np.array([100]),
+                                  np.array([100]))[0] == pytest.approx(0.2 * 0.8 / 0.05**2 * (
+                                      stats.t.ppf(0.975, 99) / stats.t.ppf(0.975, 30)) ** 2, rel=1e-12)
+
+
+def test_an_edge_proportion_with_a_standard_error_is_reviewed_on_its_observed_n() -> None:
+    """p within 1e-12 of 0 or 1 is treated as exactly 0 or 1 (its tiny SE and relative width ignored): review
+    on the observed n, not suppressed for an effective n or a relative width computed from the rounding."""
+    assert _nchs(1e-13, 0.01) == "review" and _nchs(1 - 1e-13, 0.01) == "review"
+    assert _nchs(1e-13, 0.01, relative_width_max=0.5) == "review"
+
+
+def test_flags_keep_the_tables_index_and_the_default_level() -> None:
+    cv, n = pd.Series([0.1, 0.4], index=[10, 11]), pd.Series([100, 100], index=[10, 11])
+    assert flag(cv, n).index.tolist() == [10, 11]
+    args = (np.array([0.2]), np.array([0.05]), np.array([30]), np.array([100]), np.array([100]))
+    assert nchs_effective_n(*args)[0] == nchs_effective_n(*args, level=0.95)[0]
+    assert flag_proportions(*args).tolist() == flag_proportions(*args, level=0.95).tolist()

@@ -52,6 +52,19 @@ def spec_domains(decode: Decode, cols: list[str]) -> tuple[np.ndarray, np.ndarra
     return codes, valid, labels
 
 
+def check_arguments(kind: str, ci: str, level: float, denominator: object) -> None:
+    """The estimate's kind, interval method and level, and the denominator only a ratio takes: an unknown
+    value is an error naming it (never a silent mean)."""
+    if kind not in ("mean", "total", "ratio"):
+        raise ValueError(f"kind={kind!r}: one of 'mean', 'total', 'ratio'")
+    if ci not in ("logit", "beta", "wald"):
+        raise ValueError(f"ci={ci!r}: one of 'logit', 'beta', 'wald'")
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r}: a confidence level between 0 and 1, e.g. 0.95")
+    if (kind == "ratio") != (denominator is not None):
+        raise ValueError("a ratio needs a denominator, and only a ratio takes one")
+
+
 def tidy(res: DomainEstimates, labels: list[str], cols: list[str], names: Sequence[str], props: np.ndarray,
          kind: str, level: float, ci: CI) -> list[pd.DataFrame]:
     """One tidy frame per column: ``column, domain, level, estimate ... N, df, rows``."""
@@ -62,7 +75,7 @@ def tidy(res: DomainEstimates, labels: list[str], cols: list[str], names: Sequen
         is_prop = bool(props[k]) and kind == "mean"
         lo, hi = confidence_interval(est, se, res.df[:, k], level, ci if is_prop else "t", res.rows[:, k],
                                      res.n[:, k])
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
             cv = se / np.abs(est)
             deff = res.var[:, k] / res.vsrs[:, k] if kind != "ratio" else np.full(len(est), np.nan)
         frame = pd.DataFrame({"column": name, "domain": " x ".join(cols) if cols else "total", "level": labels,
@@ -113,8 +126,6 @@ class DesignBase:
         >>> SurveyDesign(df, weight="w").proportion("a", values=["x"])["estimate"].item()
         0.8333333333333334
         """
-        if ci not in ("logit", "beta", "wald"):
-            raise ValueError(f"ci must be 'logit', 'beta' or 'wald', not {ci!r}")
         return self._one(self._binary(var, values), by, where, "mean", level, ci)
 
     def ratio(self, numerator: str, denominator: str, by: By = None, where: object = None,

@@ -66,7 +66,7 @@ def domain_estimates(strata: StrataVariance, cal: tuple[Calibration, np.ndarray,
     wy, w, wyy, n, rows, wx = (a[keep] for a in rolled)
     dom, psu = uk[keep] // n_psu, uk[keep] % n_psu
     Wy, W, Wyy, Nn, Rows, Wx = _sum_by(dom, n_dom, wy, w, wyy, n, rows, wx)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         ratio = Wy / Wx
         z = wy if kind == "total" else np.nan_to_num((wy - ratio[dom] * wx) / Wx[dom])
     if cal is None:
@@ -79,7 +79,7 @@ def domain_estimates(strata: StrataVariance, cal: tuple[Calibration, np.ndarray,
     dh = dom * strata.H + strata.psu_stratum[psu]
     strata_dom = (_sum_by(dh, n_dom * strata.H, present)[0] > 0).reshape(n_dom, strata.H, -1).sum(axis=1)
     # design effect against simple random sampling (R: svyvar / n * (1 - n/N))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         s2 = Nn / (Nn - 1) * (Wyy - Wy * Wy / W) / W
         fpc_srs = (W - Nn) / W
         vsrs = s2 / Nn * fpc_srs if kind != "total" else s2 * W * W / Nn * fpc_srs
@@ -95,7 +95,7 @@ def _calibrated_variance(strata: StrataVariance, cal: tuple[Calibration, np.ndar
     C = calibration.n_cells
     # influence sums per calibration cell x domain: weighted (S) and, for raking, unweighted (U)
     fine_dom = np.where(valid, dom_of_cell, 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         if kind == "total":
             s_fine, u_fine = cells.wy, cells.uy
         else:

@@ -30,7 +30,7 @@ CI = Literal["logit", "beta", "wald"]
 
 
 def _t(df: np.ndarray, level: float) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         return np.where(df >= 1, stats.t.ppf((1 + level) / 2, np.maximum(df, 1)), np.nan)
 
 
@@ -43,7 +43,7 @@ def confidence_interval(est: np.ndarray, se: np.ndarray, df: np.ndarray, level: 
     if method == "beta":
         assert rows is not None and n is not None
         return korn_graubard(est, se, df, rows, n, level)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         if method == "logit":
             inner = (est > 0) & (est < 1)
             lg = np.log(est / (1 - est))
@@ -61,7 +61,7 @@ def effective_n(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.ndarray,
                 level: float = 0.95) -> np.ndarray:
     """Korn-Graubard's degrees-of-freedom-adjusted effective sample size (R ``svyciprop(method="beta")``):
     ``p (1 - p) / var(p) * (t(rows - 1) / t(df))^2``; the observed n where var(p) is 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         var = se * se
         raw = np.where(var > 0, p * (1 - p) / var, n)
         adj = (_t(rows - 1, level) / _t(df, level)) ** 2
@@ -71,7 +71,7 @@ def effective_n(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.ndarray,
 def beta_interval(p: np.ndarray, n_eff: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Clopper-Pearson interval of a proportion on an effective sample size (none where it is not finite)."""
     alpha = 1 - level
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         lo = np.where(p > 0, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1), 0.0)
         hi = np.where(p < 1, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)), 1.0)
     bad = ~np.isfinite(n_eff)

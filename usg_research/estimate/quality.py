@@ -68,7 +68,7 @@ def nchs_effective_n(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.nda
                      level: float = 0.95) -> np.ndarray:
     """The standard's effective sample size: ``min(p (1 - p) / var(p), n)`` (n where the variance is 0),
     times ``(t(rows - 1) / t(df))^2``."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         var = se * se
         raw = np.minimum(np.where(var > 0, p * (1 - p) / var, n), n)
         return raw * (_t(rows - 1, level) / _t(df, level)) ** 2
@@ -87,10 +87,11 @@ def flag_proportions(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.nda
     ne = nchs_effective_n(np.where(edge, 0.0, q), np.where(edge, 0.0, se), df, rows, n, level)
     lo, hi = beta_interval(np.where(edge, 0.0, q), ne, level)  # the Korn-Graubard interval on that effective n
     width = hi - lo
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         relative = np.where(edge, 0.0, width / q)
     too_wide = (width >= r.ci_width_max) | ((width > r.ci_width_relative_from) & (relative > r.relative_width_max))
-    suppressed = (df < 1) | ~np.isfinite(p) | ~np.isfinite(width) | ~(ne >= r.n_eff_min) | too_wide
+    # no interval (df < 1, a missing p) leaves the width NaN: suppressed
+    suppressed = ~np.isfinite(width) | ~(ne >= r.n_eff_min) | too_wide
     review = (df < r.df_review) | edge
     return pd.Series(np.where(suppressed, "suppressed", np.where(review, "review", "reliable")), dtype=object)
 

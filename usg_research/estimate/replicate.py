@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .base import DesignBase, DesignError, by_list, spec_domains, tidy
+from .base import DesignBase, DesignError, by_list, check_arguments, spec_domains, tidy
 from .cells import fine_cells
 from .contrasts import contrast_row
 from .engine import DomainEstimates
@@ -118,7 +118,7 @@ class ReplicateDesign(DesignBase):
     def replicate_variance(self, full: np.ndarray, reps: np.ndarray) -> np.ndarray:
         """Variance of estimates ``full`` (m) from their replicates ``reps`` (m x R); replicates without an
         estimate (an empty domain) are left out, as R does."""
-        with np.errstate(invalid="ignore"):
+        with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
             use = self.rscales > 0
             centre = full if self.mse else np.nanmean(np.where(use, reps, np.nan), axis=1)
             dev = (reps - centre[:, None]) ** 2 * self.rscales
@@ -128,6 +128,7 @@ class ReplicateDesign(DesignBase):
                  level: float = 0.95, proportion: Sequence[bool] | None = None, ci: CI = "logit",
                  where: object = None, denominator: pd.DataFrame | None = None) -> pd.DataFrame:
         """As :meth:`usg_research.estimate.survey.SurveyDesign.estimate`, the variance from the replicates."""
+        check_arguments(kind, ci, level, denominator)
         Y = y.to_numpy(dtype=float)
         X = None if denominator is None else denominator.to_numpy(dtype=float)
         props = np.zeros(Y.shape[1], dtype=bool) if proportion is None else np.asarray(proportion, dtype=bool)
@@ -155,7 +156,7 @@ class ReplicateDesign(DesignBase):
             M = sp.csr_matrix((np.ones(int(ok.sum())), (row_dom[ok], np.flatnonzero(ok))), shape=(n_dom, len(Y)))
             wy, wx, w_, wyy = (M @ a for a in (self.w * y0, self.w * x0, self.w * ok, self.w * y0 * y0))
             Ry, Rx = np.asarray(M @ (self.W * y0[:, None])), np.asarray(M @ (self.W * x0[:, None]))
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
                 est = wy if kind == "total" else wy / wx
                 reps = Ry if kind == "total" else Ry / Rx
             out["est"][:, k], out["var"][:, k] = est, self.replicate_variance(est, reps)
@@ -163,7 +164,7 @@ class ReplicateDesign(DesignBase):
             out["n"][:, k], out["N"][:, k] = n, w_
             out["rows"][:, k] = np.bincount(row_dom[inside], minlength=n_dom)
             out["df"][:, k] = [self._rank(inside & (row_dom == d)) - 1 if n[d] else 0 for d in range(n_dom)]
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
                 s2 = n / (n - 1) * (wyy - wy * wy / w_) / w_
                 fpc = (w_ - n) / w_
                 out["vsrs"][:, k] = s2 / n * fpc if kind != "total" else s2 * w_ * w_ / n * fpc

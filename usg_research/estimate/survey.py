@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .base import DesignBase, DesignError, by_list, spec_domains, tidy
+from .base import DesignBase, DesignError, by_list, check_arguments, spec_domains, tidy
 from .calibration import Calibration, Margin, calibrate_weights, poststratify_weights, rake_weights
 from .cells import aggregate, fine_cells
 from .contrasts import contrast_row
@@ -176,14 +176,11 @@ class SurveyDesign(DesignBase):
             its value ("total", "female", "female / 18-24"), ``n`` the observed rows and ``rows`` all the
             rows of the domain's universe.
         """
+        check_arguments(kind, ci, level, denominator)
         Y = y.to_numpy(dtype=float)
         props = np.zeros(Y.shape[1], dtype=bool) if proportion is None else np.asarray(proportion, dtype=bool)
-        uni = None if where is None else np.asarray(where, dtype=bool)
-        if uni is None:
-            uni = np.ones(len(self.w), dtype=bool)
+        uni = np.ones(len(self.w), dtype=bool) if where is None else np.asarray(where, dtype=bool)
         X = None if denominator is None else denominator.to_numpy(dtype=float)
-        if kind == "ratio" and X is None:
-            raise ValueError("a ratio needs a denominator")
         specs = [by_list(b) for b in by]
         all_cols = list(dict.fromkeys(c for s in specs for c in s))
         cal = self.calibration

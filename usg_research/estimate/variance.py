@@ -30,7 +30,7 @@ class StrataVariance:
         self.f = f
         self.lonely = self.n_h == 1
         self.adjust = lonely_psu == "adjust"
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
             self.scale = np.where(self.lonely, f, f * self.n_h / (self.n_h - 1))
         self._by_stratum = sp.csr_matrix((np.ones(self.n_psu), (psu_stratum, np.arange(self.n_psu))),
                                          shape=(self.H, self.n_psu))
@@ -38,7 +38,7 @@ class StrataVariance:
     def _combine(self, s1: np.ndarray, s2: np.ndarray, n_dom: int) -> np.ndarray:
         """Per domain: sum over strata of the centred sums of squares (s1, s2 are (domain x stratum, m))."""
         nh = np.tile(self.n_h, n_dom)[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
             centred = np.tile(self.scale, n_dom)[:, None] * (s2 - s1 * s1 / nh)
         lonely = np.tile(self.lonely, n_dom)[:, None]
         alone = np.tile(self.f, n_dom)[:, None] * s2 if self.adjust else 0.0
