@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 CITIES ?= iztapalapa mathare tashkent
 export PYTHONHASHSEED := 0
 
-.PHONY: help env reports test lint verify synth bench clean lab
+.PHONY: help env reports test lint verify synth bench mutation clean lab
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -42,8 +42,15 @@ bench: env ## run the estimation benchmarks (10^5 and 10^6 respondents; installs
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]' 2>&1 | { grep -v 'is ignored' || true; }
 	$(PY) benchmarks/bench_estimation.py
 
+mutation: env ## mutation-test the estimation engine and the cleaning (mutmut, slow; not in make test): score and survivors in mutants/report.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,mutation]' 2>&1 | { grep -v 'is ignored' || true; }
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 > /dev/null 2>&1 || true
+	$(PY) tests/mutation_report.py > mutants/report.txt
+	@cat mutants/report.txt
+
 lab: env ## install JupyterLab into the environment for interactive work
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,lab]'
 
 clean: ## remove the environment and generated files (not committed outputs)
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache benchmarks/results
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache benchmarks/results mutants
