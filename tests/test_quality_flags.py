@@ -237,7 +237,18 @@ def test_an_edge_proportion_with_a_standard_error_is_reviewed_on_its_observed_n(
     """p within 1e-12 of 0 or 1 is treated as exactly 0 or 1 (its tiny SE and relative width ignored): review
     on the observed n, not suppressed for an effective n or a relative width computed from the rounding."""
     assert _nchs(1e-13, 0.01) == "review" and _nchs(1 - 1e-13, 0.01) == "review"
-    assert _nchs(1e-13, 0.01, relative_width_max=0.5) == "review"
+    assert _nchs(1e-13, 0.01, n=50, relative_width_max=0.5) == "review"  # width 0.07 over 5 points
+
+
+def test_the_flags_follow_the_confidence_level() -> None:
+    """A proportion whose 90% interval is under 30 points wide and its 95% interval is not."""
+    p, se, df, n = np.array([0.5]), np.array([0.08]), np.array([60]), np.array([400])
+    _, w95, _ = _measures(0.5, 0.08)
+    assert w95 > 0.30
+    assert flag_proportions(p, se, df, n, n)[0] == "suppressed"
+    assert flag_proportions(p, se, df, n, n, level=0.90)[0] == "reliable"
+    table = _table(0.5, 0.08, 400)
+    assert flag_estimates(table, [True], level=0.90)[0] == "reliable"
 
 
 def test_flags_keep_the_tables_index_and_the_default_level() -> None:

@@ -50,6 +50,8 @@ def test_difference_within_a_universe_and_at_another_level(design) -> None:
 
 
 def test_difference_needs_observed_rows_at_both_levels(design) -> None:
+    with pytest.raises(ValueError, match="^kind='average': one of 'mean', 'proportion', 'total'$"):
+        design.difference("x", "sex", ["female", "male"], kind="average")  # type: ignore[arg-type]
     # x has no missing value among these rows: the check must not confuse missing and observed
     full = design.with_columns(pd.DataFrame({"z": np.arange(len(design.w), dtype=float)}))
     assert np.isfinite(full.difference("z", "sex", ["female", "male"])["se"])
@@ -94,14 +96,14 @@ def test_calibration_defaults_limits_and_errors(design) -> None:
     assert design.calibrate(MARGINS).mean("x").equals(design.calibrate(MARGINS, method="linear").mean("x"))
     with pytest.raises(CalibrationError):
         design.rake(MARGINS, max_iter=1)  # three margins that disagree with the weights: not met in one pass
-    with pytest.raises(DesignError, match="this design is already calibrated; calibrate once, from the sampling "
-                                          "weights, to all the margins together"):
+    with pytest.raises(DesignError, match="^this design is already calibrated; calibrate once, from the sampling "
+                                          "weights, to all the margins together$"):
         design.rake(MARGINS).poststratify(POP)
 
 
 def test_a_frame_of_psus_is_checked() -> None:
     frame = CAL[["stratum", "psu"]]
-    with pytest.raises(DesignError, match="a frame of PSUs needs a psu column and cannot be combined with fpc"):
+    with pytest.raises(DesignError, match="^a frame of PSUs needs a psu column and cannot be combined with fpc$"):
         SurveyDesign(FPC, weight="w", strata="stratum", psu="psu", fpc="fpc", frame=FPC[["stratum", "psu"]])
     with pytest.raises(DesignError, match=r"the frame of PSUs has no column 'psu' \(it needs \['stratum', 'psu'\]\)"):
         SurveyDesign(CAL, weight="w", strata="stratum", psu="psu", frame=frame.rename(columns={"psu": "upm"}))
@@ -177,3 +179,30 @@ def test_estimate_defaults_and_its_tidy_index(design) -> None:
     assert res.index.tolist() == list(range(len(res))) == list(range(6))
     assert res.equals(design.estimate(design.data[["x", "y"]], [None, "sex"], kind="mean", level=0.95,
                                       proportion=[False, False], ci="logit"))
+
+
+def test_universes_from_nullable_columns_and_masks_with_gaps() -> None:
+    female = CAL["sex"].eq("female")
+    data = CAL.assign(b=pd.array(np.where(CAL.index % 3 == 0, pd.NA, female), dtype="boolean"),
+                      f=np.where(CAL.index % 3 == 0, np.nan, female.astype(float)))
+    d = SurveyDesign(data, weight="w", strata="stratum", psu="psu")
+    inside = (female & (CAL.index % 3 != 0)).to_numpy()
+    np.testing.assert_array_equal(d.universe("b"), inside)  # a missing flag is outside
+    np.testing.assert_array_equal(d.universe("f"), inside)
+    np.testing.assert_array_equal(d.universe(data["f"].to_numpy()), inside)  # a mask with gaps: NaN is outside
+
+
+def test_codes_need_values_and_categories_are_not_numbers(design) -> None:
+    with pytest.raises(ValueError, match=r"^'sex' holds codes, not 0/1; pass values=\[\.\.\.\] naming the codes"):
+        design.proportion("sex")
+    cat = SurveyDesign(CAL.assign(k=pd.Categorical(CAL["y"])), weight="w", strata="stratum", psu="psu")
+    with pytest.raises(TypeError, match="'k' is not numeric"):
+        cat.mean("k")
+
+
+def test_tidy_tables_have_integer_counts_and_no_empty_domains(design) -> None:
+    no_men = design.with_columns(pd.DataFrame({"v": np.where(design.data["sex"] == "male", np.nan, 1.0)}))
+    res = no_men.estimate(no_men.data[["v"]], ["sex", ["sex", "age_group"]])
+    assert set(res["level"]) == {"female"} | {f"female / {a}" for a in ("18-24", "25-44", "45+")}
+    for col in ("n", "df", "rows"):
+        assert pd.api.types.is_integer_dtype(res[col]), col

@@ -163,7 +163,8 @@ class DesignBase:
         arr = np.asarray(where)
         if arr.shape != (len(self.w),):
             raise ValueError(f"where must be a column name or a boolean mask of length {len(self.w)}")
-        return np.asarray(pd.Series(arr).fillna(False).astype(bool))
+        mask = pd.Series(arr)
+        return (mask.notna() & mask.fillna(0).astype(bool)).to_numpy()  # a missing entry is outside
 
     def _numeric(self, var: str) -> np.ndarray:
         s = self.data[var]
@@ -178,6 +179,9 @@ class DesignBase:
             out = s.isin(list(values)).to_numpy(dtype=float)
             out[s.isna().to_numpy()] = np.nan
             return out
+        if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)) \
+                or isinstance(s.dtype, pd.CategoricalDtype):
+            raise ValueError(f"{var!r} holds codes, not 0/1; pass values=[...] naming the codes that count")
         y = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
         if not np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
             raise ValueError(f"{var!r} is not 0/1; pass values=[...] naming the codes that count")

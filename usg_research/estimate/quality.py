@@ -84,8 +84,9 @@ def flag_proportions(p: np.ndarray, se: np.ndarray, df: np.ndarray, rows: np.nda
     # or its complement 1 - p (rounded) came in: 1 - (1 - q) is exact from either side (Sterbenz)
     q = 1 - (1 - np.minimum(p, 1 - p))
     edge = q < EDGE
-    ne = nchs_effective_n(np.where(edge, 0.0, q), np.where(edge, 0.0, se), df, rows, n, level)
-    lo, hi = beta_interval(np.where(edge, 0.0, q), ne, level)  # the Korn-Graubard interval on that effective n
+    q0 = np.where(edge, 0.0, q)  # an edge is exactly 0, its rounding's SE ignored: the observed n counts
+    ne = nchs_effective_n(q0, np.where(edge, 0.0, se), df, rows, n, level)
+    lo, hi = beta_interval(q0, ne, level)  # the Korn-Graubard interval on that effective n
     width = hi - lo
     with np.errstate(all="ignore"):  # pragma: no mutate (0/0 and x/0 are handled: warnings only)
         relative = np.where(edge, 0.0, width / q)

@@ -224,6 +224,8 @@ class SurveyDesign(DesignBase):
         >>> float(SurveyDesign(df, weight="w", psu="psu").difference("y", "g", ["b", "a"])["estimate"])
         2.0
         """
+        if kind not in ("mean", "proportion", "total"):
+            raise ValueError(f"kind={kind!r}: one of 'mean', 'proportion', 'total'")
         if len(levels) != 2:
             raise ValueError(f"difference needs two levels of {by!r}, got {list(levels)}")
         y = self._binary(var, values) if kind == "proportion" else self._numeric(var)
