@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from usg_research.estimate.indicators import indicator_table
-from usg_research.estimate.intervals import effective_n, korn_graubard
+from usg_research.estimate.intervals import beta_interval, effective_n, korn_graubard
 from usg_research.estimate.quality import QualityRules, flag, flag_estimates, flag_proportions, nchs_effective_n
 from usg_research.estimate.survey import SurveyDesign
 from usg_research.ingest.clean import clean_city
@@ -257,3 +257,18 @@ def test_flags_keep_the_tables_index_and_the_default_level() -> None:
     args = (np.array([0.2]), np.array([0.05]), np.array([30]), np.array([100]), np.array([100]))
     assert nchs_effective_n(*args)[0] == nchs_effective_n(*args, level=0.95)[0]
     assert flag_proportions(*args).tolist() == flag_proportions(*args, level=0.95).tolist()
+
+
+def test_every_step_uses_the_callers_confidence_level() -> None:
+    p, se, df, n = np.array([0.3]), np.array([0.04]), np.array([60]), np.array([400])
+    t90 = (stats.t.ppf(0.95, 399) / stats.t.ppf(0.95, 60)) ** 2
+    ne90 = 0.3 * 0.7 / 0.04**2 * t90
+    assert nchs_effective_n(p, se, df, n, n, level=0.90)[0] == pytest.approx(ne90, rel=1e-12)
+    assert effective_n(p, se, df, n, n, level=0.90)[0] == pytest.approx(ne90, rel=1e-12)
+    lo, hi = korn_graubard(p, se, df, n, n, level=0.90)
+    assert lo[0] == pytest.approx(stats.beta.ppf(0.05, ne90 * 0.3, ne90 * 0.7 + 1), rel=1e-12)
+    assert hi[0] == pytest.approx(stats.beta.ppf(0.95, ne90 * 0.3 + 1, ne90 * 0.7), rel=1e-12)
+    assert beta_interval(p, np.array([ne90]))[0][0] == beta_interval(p, np.array([ne90]), 0.95)[0][0]
+    # the effective n at 90% sits on the minimum: kept at 90%, whatever the 95% one would be
+    assert flag_proportions(p, se, df, n, n, QualityRules(n_eff_min=float(nchs_effective_n(p, se, df, n, n, 0.90)[0])),
+                            level=0.90)[0] == "reliable"

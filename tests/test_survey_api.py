@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 
 from usg_research.estimate.calibration import CalibrationError
+from usg_research.estimate.intervals import korn_graubard
 from usg_research.estimate.survey import DesignError, SurveyDesign
 
 R = Path(__file__).parent / "r"
@@ -174,6 +175,33 @@ def test_design_arguments_are_checked_by_name() -> None:
         SurveyDesign(text, weight="w", strata="stratum", psu="psu")
 
 
+def test_weights_must_be_positive_and_five_bad_rows_are_named() -> None:
+    zero = CAL.assign(w=CAL["w"].where(CAL.index != 2, 0.0))
+    with pytest.raises(DesignError, match=r"1 rows are not \(positions \[2\] ...\)"):
+        SurveyDesign(zero, weight="w", strata="stratum", psu="psu")
+    many = CAL.assign(w=CAL["w"].where(CAL.index >= 7, -1.0))
+    with pytest.raises(DesignError, match=r"7 rows are not \(positions \[0, 1, 2, 3, 4\] ...\)"):
+        SurveyDesign(many, weight="w", strata="stratum", psu="psu")
+
+
+def test_psu_ids_may_repeat_across_strata(design) -> None:
+    """PSUs numbered within each stratum (1, 2, ... in every stratum, R's nest=TRUE) are distinct PSUs."""
+    nested = CAL.assign(psu=CAL.groupby("stratum")["psu"].transform(lambda s: pd.factorize(s)[0] + 1))
+    assert nested["psu"].nunique() < CAL["psu"].nunique()
+    again = SurveyDesign(nested, weight="w", strata="stratum", psu="psu")
+    pd.testing.assert_frame_equal(again.mean("x", by="sex"), design.mean("x", by="sex"))
+    assert again.degf() == design.degf()
+
+
+def test_a_beta_interval_through_the_estimator_at_another_level(design) -> None:
+    none = design.with_columns(pd.DataFrame({"z0": np.where(design.data["area"] == "north", 0.0, 1.0)}))
+    res = none.proportion("z0", by="area", ci="beta", level=0.90).set_index("area")
+    n = int((design.data["area"] == "north").sum())
+    df = none.degf((design.data["area"] == "north").to_numpy())
+    lo, hi = korn_graubard(np.array([0.0]), np.array([0.0]), np.array([df]), np.array([n]), np.array([n]), 0.90)
+    assert res.loc["north", "ci_low"] == 0 and res.loc["north", "ci_high"] == pytest.approx(hi[0], rel=1e-12)
+
+
 def test_estimate_defaults_and_its_tidy_index(design) -> None:
     res = design.estimate(design.data[["x", "y"]], [None, "sex"])
     assert res.index.tolist() == list(range(len(res))) == list(range(6))
@@ -206,3 +234,38 @@ def test_tidy_tables_have_integer_counts_and_no_empty_domains(design) -> None:
     assert set(res["level"]) == {"female"} | {f"female / {a}" for a in ("18-24", "25-44", "45+")}
     for col in ("n", "df", "rows"):
         assert pd.api.types.is_integer_dtype(res[col]), col
+
+
+def test_logit_intervals_at_zero_and_one_and_without_df(design) -> None:
+    d = design.data
+    z = design.with_columns(pd.DataFrame({"z0": np.where(d["area"] == "north", 0.0, 1.0)}))
+    res = z.proportion("z0", by="area").set_index("area")
+    assert (res.loc["north", "ci_low"], res.loc["north", "ci_high"]) == (0.0, 0.0)
+    assert (res.loc["south", "ci_low"], res.loc["south", "ci_high"]) == (1.0, 1.0)
+    one_psu = (d["psu"] == d["psu"].iloc[0]).to_numpy()
+    zero = z.proportion("z0", where=one_psu & (d["area"] == "north").to_numpy())
+    assert zero["ci_low"].isna().all() and zero["ci_high"].isna().all()  # no df: no interval, even at 0
+
+
+def test_levels_must_lie_strictly_between_zero_and_one(design) -> None:
+    for level in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match=rf"^level={level!r}: a confidence level between 0 and 1, e.g. 0.95$"):
+            design.mean("x", level=level)
+    with pytest.raises(ValueError, match="^a ratio needs a denominator, and only a ratio takes one$"):
+        design.estimate(design.data[["x"]], [None], kind="ratio")
+
+
+def test_domains_of_two_columns_and_rows_without_a_domain(design) -> None:
+    two = design.mean("x", by=["sex", "age_group"])
+    assert set(two["sex"]) == {"female", "male"} and set(two["age_group"]) == {"18-24", "25-44", "45+"}
+    gaps = design.with_columns(pd.DataFrame({"g": design.data["sex"].where(design.data.index % 4 != 0)}))
+    res = gaps.estimate(gaps.data[["x"]], ["g"])
+    assert set(res["level"]) == {"female", "male"}  # rows with no sex recorded form no domain
+
+
+def test_a_text_column_is_not_a_mean_and_fpc_must_be_constant_in_a_stratum(design) -> None:
+    with pytest.raises(TypeError, match="'sex' is not numeric"):
+        design.mean("sex")
+    varying = FPC.assign(fpc=FPC["fpc"] + FPC.index % 2)
+    with pytest.raises(DesignError, match="fpc column 'fpc' must be constant within strata"):
+        SurveyDesign(varying, weight="w", strata="stratum", psu="psu", fpc="fpc")
