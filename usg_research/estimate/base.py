@@ -166,6 +166,23 @@ class DesignBase:
         mask = pd.Series(arr)
         return (mask.notna() & mask.fillna(0).astype(bool)).to_numpy()  # a missing entry is outside
 
+    def _difference_domains(self, var: str, by: str, levels: Sequence[object], kind: str, where: object,
+                            values: Sequence[object] | None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A two-domain difference's variable (0/1 for a proportion) and the rows of each level of ``by``
+        in the universe, checked: a known kind, two levels, each with an observed row."""
+        if kind not in ("mean", "proportion", "total"):
+            raise ValueError(f"kind={kind!r}: one of 'mean', 'proportion', 'total'")
+        if len(levels) != 2:
+            raise ValueError(f"difference needs two levels of {by!r}, got {list(levels)}")
+        y = self._binary(var, values) if kind == "proportion" else self._numeric(var)
+        uni = self.universe(where)
+        col = self.data[by].astype(str).to_numpy()
+        masks = [uni & (col == str(lv)) for lv in levels]
+        for lv, m in zip(levels, masks, strict=True):
+            if not (m & ~np.isnan(y)).any():
+                raise ValueError(f"{by!r} has no observed row at level {lv!r} (levels: {sorted(set(col))})")
+        return y, masks
+
     def _numeric(self, var: str) -> np.ndarray:
         s = self.data[var]
         if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(s)

@@ -185,17 +185,10 @@ class ReplicateDesign(DesignBase):
                    level: float = 0.95) -> pd.Series:
         """``levels[0] - levels[1]`` of ``by`` with the replicates' variance of the difference (as
         :meth:`usg_research.estimate.survey.SurveyDesign.difference`)."""
-        if len(levels) != 2:
-            raise ValueError(f"difference needs two levels of {by!r}, got {list(levels)}")
-        y = self._binary(var, values) if kind == "proportion" else self._numeric(var)
-        uni = self.universe(where)
-        col = self.data[by].astype(str).to_numpy()
-        masks = [uni & (col == str(lv)) for lv in levels]
+        y, masks = self._difference_domains(var, by, levels, kind, where, values)
         full, reps = np.zeros(2), np.zeros((2, self.W.shape[1]))
         for j, m in enumerate(masks):
             ok = m & ~np.isnan(y)
-            if not ok.any():
-                raise ValueError(f"{by!r} has no observed row at level {levels[j]!r}")
             denom = (1.0, np.ones(self.W.shape[1])) if kind == "total" else (self.w[ok].sum(), self.W[ok].sum(axis=0))
             full[j] = (self.w[ok] * y[ok]).sum() / denom[0]
             reps[j] = (self.W[ok] * y[ok, None]).sum(axis=0) / denom[1]

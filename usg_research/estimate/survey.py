@@ -224,17 +224,7 @@ class SurveyDesign(DesignBase):
         >>> float(SurveyDesign(df, weight="w", psu="psu").difference("y", "g", ["b", "a"])["estimate"])
         2.0
         """
-        if kind not in ("mean", "proportion", "total"):
-            raise ValueError(f"kind={kind!r}: one of 'mean', 'proportion', 'total'")
-        if len(levels) != 2:
-            raise ValueError(f"difference needs two levels of {by!r}, got {list(levels)}")
-        y = self._binary(var, values) if kind == "proportion" else self._numeric(var)
-        uni = self.universe(where)
-        col = self.data[by].astype(str).to_numpy()
-        masks = [uni & (col == str(lv)) for lv in levels]
-        for lv, m in zip(levels, masks, strict=True):
-            if not (m & ~np.isnan(y)).any():
-                raise ValueError(f"{by!r} has no observed row at level {lv!r} (levels: {sorted(set(col))})")
+        y, masks = self._difference_domains(var, by, levels, kind, where, values)
         Z, est = np.zeros((len(y), 2)), np.zeros(2)
         for j, m in enumerate(masks):
             ok = m & ~np.isnan(y)
