@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -109,6 +110,23 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project) -> No
     assert r.status == "built"
     assert _hashes(out) == first
     assert verify(["mathare"], jobs=1, progress=False) == []
+    # a published table edited by hand, one deleted, one added: verify and list name each, build rebuilds
+    edited, deleted = out / "tables/TAB-SUM-01.csv", out / "tables/FIG-SAF-01.csv"
+    text = edited.read_text(encoding="utf-8")
+    value = re.search(r",(0\.\d{6,})", text).group(1)
+    edited.write_text(text.replace(value, "0.9" + value[3:], 1), encoding="utf-8")
+    deleted.unlink()
+    (out / "tables/TAB-XYZ-01.csv").write_text("a\n1\n", encoding="utf-8")
+    diffs = verify(["mathare"], jobs=1, progress=False)
+    assert diffs == ["mathare: FIG-SAF-01 outputs/mathare/tables/FIG-SAF-01.csv: missing (listed in the manifest)",
+                     "mathare: TAB-SUM-01 outputs/mathare/tables/TAB-SUM-01.csv: content differs from the "
+                     "manifest's sha256",
+                     "mathare: outputs/mathare/tables/TAB-XYZ-01.csv: not listed in the manifest"], diffs
+    assert main(["list"]) == 1
+    assert not B.is_current(B.resolve("mathare"))
+    (out / "tables/TAB-XYZ-01.csv").unlink()
+    [r] = B.build(["mathare"], jobs=1, progress=False)
+    assert r.status == "built" and _hashes(out) == first
     # change one data value: verify names the outputs that changed
     survey = project / "data/raw/mathare/survey_SYNTHETIC.csv"
     lines = survey.read_text(encoding="utf-8").split("\n")
@@ -196,3 +214,44 @@ def test_readme_lists_the_published_outputs() -> None:
     """The README's list of tables and figures is generated from the manifests and must not drift."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert outputs_list(ROOT / "outputs") in readme
+
+
+def test_interrupted_builds_are_recovered_and_tidied(project) -> None:
+    """A swap killed between its two renames leaves the report renamed away: the next build puts it back;
+    temporary folders of dead builds go, a running build's stay."""
+    out = project / "outputs"
+    (out / "mathare").mkdir()
+    (out / "mathare/manifest.json").write_text("{}", encoding="utf-8")
+    dead = 2**22 + 12345  # above the kernel's pid_max default: no such process
+    os.replace(out / "mathare", out / f".old-mathare-{dead}")
+    (out / f".tmp-mathare-{dead}-abc").mkdir()
+    (out / f".tmp-mathare-{os.getpid()}-def").mkdir()  # this process is alive
+    done = B.recover(out, "mathare")
+    assert done == ["outputs/mathare: restored from an interrupted build",
+                    f"outputs/.tmp-mathare-{dead}-abc: removed (left by an interrupted build)"]
+    assert (out / "mathare/manifest.json").read_text(encoding="utf-8") == "{}"
+    assert sorted(p.name for p in out.iterdir()) == [f".tmp-mathare-{os.getpid()}-def", "mathare"]
+    # with the report folder present, a stale renamed-away copy is removed, not swapped in
+    (out / f".old-mathare-{dead}").mkdir()
+    assert B.recover(out, "mathare") == [f"outputs/.old-mathare-{dead}: removed (left by an interrupted build)"]
+    assert (out / "mathare/manifest.json").exists()
+
+
+def test_a_folder_that_cannot_be_written_fails_that_report_alone(project, monkeypatch) -> None:
+    """A read-only outputs folder (simulated: the tests may run as root, who writes anywhere) fails the
+    report with a message naming the folder, keeps its outputs and does not crash the build."""
+    _no_kernel(monkeypatch)
+    out = project / "outputs"
+    (out / "mathare").mkdir()
+    (out / "mathare/manifest.json").write_text("{}", encoding="utf-8")
+
+    def read_only(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(B.tempfile, "mkdtemp", read_only)
+    monkeypatch.setattr(B, "write_index", read_only)
+    [r, index] = B.build(["mathare"], jobs=1, force=True, progress=False)
+    assert (r.report, r.status) == ("mathare", "failed")
+    assert r.message == "mathare: cannot write in outputs (Permission denied); previous outputs kept"
+    assert (index.report, index.status) == ("index", "failed")
+    assert (out / "mathare/manifest.json").read_text(encoding="utf-8") == "{}"

@@ -40,7 +40,7 @@ from .index import write_index
 from .kernel import KERNEL, LocalKernelManager, ensure_kernel
 from .notebooks import PARAMETER, check_notebook
 from .render import normalise_notebook, render_html
-from .verify import compare_records
+from .verify import check_published, compare_records
 
 
 @dataclass
@@ -52,7 +52,8 @@ class BuildResult:
 
 
 def is_current(spec: ReportSpec, out_root: Path | None = None) -> bool:
-    """Whether the report's outputs were built from exactly its current inputs."""
+    """Whether the report's outputs were built from exactly its current inputs and are still what its
+    manifest says (a published table edited or deleted since makes it out of date)."""
     dest = (Path(out_root) if out_root else outputs_dir()) / spec.name
     manifest = dest / "manifest.json"
     if not manifest.exists() or not (dest / "report.html").exists():
@@ -61,7 +62,42 @@ def is_current(spec: ReportSpec, out_root: Path | None = None) -> bool:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["input_hash"]
     except (KeyError, ValueError):
         return False
-    return recorded == spec.input_hash(out_root)
+    return recorded == spec.input_hash(out_root) and not check_published(spec.name, out_root)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def recover(out_root: Path, name: str) -> list[str]:
+    """Tidy what an interrupted build of ``name`` left in ``out_root`` (its process no longer running): a
+    report folder renamed away by a swap that did not finish is put back, stale temporary folders are
+    removed. Returns what was done, one line each.
+
+    Examples
+    --------
+    >>> recover(Path(tempfile.mkdtemp()), "mathare")
+    []
+    """
+    done = []
+    for old in sorted(out_root.glob(f".old-{name}-*")) + sorted(out_root.glob(f".tmp-{name}-*")):
+        pid = old.name.rsplit("-", 2)[-2 if old.name.startswith(".tmp-") else -1]
+        if not pid.isdigit() or _alive(int(pid)) or not old.is_dir():
+            continue
+        dest = out_root / name
+        if old.name.startswith(".old-") and not dest.exists():
+            os.replace(old, dest)
+            done.append(f"{relative(dest)}: restored from an interrupted build")
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+            done.append(f"{relative(old)}: removed (left by an interrupted build)")
+    return done
 
 
 def _swap(tmp: Path, dest: Path) -> None:
@@ -82,9 +118,10 @@ def build_report(name: str, force: bool = False, out_root: Path | None = None,
     """Build one report (see the module docstring). Never raises for a failing notebook."""
     start = time.perf_counter()
     out_root = Path(out_root) if out_root else outputs_dir()
-    out_root.mkdir(parents=True, exist_ok=True)
     took = lambda: time.perf_counter() - start  # noqa: E731
     try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        recover(out_root, name)
         ensure_kernel()
         spec = resolve(name)
         if not spec.notebook.exists():
@@ -94,11 +131,18 @@ def build_report(name: str, force: bool = False, out_root: Path | None = None,
         missing = spec.missing()
     except USGAError as exc:
         return BuildResult(name, "failed", took(), str(exc))
+    except OSError as exc:
+        return BuildResult(name, "failed", took(), f"{name}: cannot write in {relative(out_root)} "
+                           f"({exc.strerror}); previous outputs kept")
     if missing:
         return BuildResult(name, "skipped", took(), f"{name}: {missing}; report not built, previous outputs kept")
     if not force and is_current(spec, out_root):
         return BuildResult(name, "skipped", took(), "inputs unchanged")
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=out_root))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-{os.getpid()}-", dir=out_root))
+    except OSError as exc:
+        return BuildResult(name, "failed", took(), f"{name}: cannot write in {relative(out_root)} "
+                           f"({exc.strerror}); previous outputs kept")
     saved_env = dict(os.environ)
     # the kernel inherits these (and its kernel spec's KERNEL_ENV); restored below
     os.environ.update({"USG_RESEARCH_ROOT": str(project_root()), "USG_RESEARCH_OUTPUTS": str(out_root.resolve()),
@@ -203,20 +247,26 @@ def build(names: list[str] | None = None, jobs: int = 2, force: bool = False, ou
                 bar.update(1)
     bar.close()
     results.sort(key=lambda r: todo.index(r.report))
-    write_index(out_root)
+    try:
+        write_index(out_root)
+    except OSError as exc:
+        results.append(BuildResult("index", "failed", 0.0, f"index page not written: {exc}"))
     return results
 
 
 def verify(names: list[str] | None = None, jobs: int = 2, progress: bool = True,
            notes: list[str] | None = None) -> list[str]:
-    """Rebuild into a temporary folder and compare every output with the committed manifests.
+    """Check the published files against their manifests, then rebuild into a temporary folder and compare
+    every output with the committed manifests.
 
-    Returns the differences in outputs (empty when everything matches); changed inputs whose outputs are
-    still identical, and reports that could not be rebuilt here, are noted in ``notes``.
+    Returns the differences (empty when everything matches): a published table edited, deleted or added
+    since its manifest, or a rebuilt output that differs; changed inputs whose outputs are still identical,
+    and reports that could not be rebuilt here, are noted in ``notes``.
     """
     notes = notes if notes is not None else []
+    published = [d for n in (names or report_names()) for d in check_published(n)]
     with tempfile.TemporaryDirectory(prefix="usg-verify-") as tmp:
         results = build(names, jobs=jobs, force=True, out_root=Path(tmp), progress=progress)
         diffs = [f"{r.report}: rebuild failed: {r.message}" for r in results if r.status == "failed"]
         notes += [f"not checked: {r.message}" for r in results if r.status == "skipped"]
-        return diffs + compare_records([r.report for r in results], Path(tmp), notes)
+        return published + diffs + compare_records([r.report for r in results], Path(tmp), notes)

@@ -1,6 +1,7 @@
-"""Check the published record: compare a rebuild's manifests with the committed ones, every table and figure
-by its sha256 (:func:`usg_research.run.build.verify` rebuilds and calls this); and the README's list of
-outputs, generated from the manifests.
+"""Check the published record: the files in ``outputs/<report>/`` against their manifest (every committed
+table present with its sha256, no table the manifest does not list, any figure present unchanged), then a
+rebuild's manifests against the committed ones, file by file (:func:`usg_research.run.build.verify` rebuilds
+and calls both); and the README's list of outputs, generated from the manifests.
 
 Examples
 --------
@@ -10,12 +11,50 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from ..outline import COMPARISON_IDS, OUTPUT_IDS, chapter_of
 from ..paths import outputs_dir, relative
+
+PUBLISHED = "tables"  # the folder of each report whose files are committed; figures and HTML are build outputs
+
+
+def check_published(name: str, out_root: Path | None = None) -> list[str]:
+    """Differences between the files in ``out_root/<name>/`` and its manifest (empty when they agree).
+
+    Every file under ``tables/`` is committed, so it must exist with the manifest's sha256, and no table may
+    be there that the manifest does not list; a figure (a build output) is checked when it is present. A
+    report without a manifest (never built) has nothing published to check.
+
+    Examples
+    --------
+    >>> check_published("mathare")
+    []
+    """
+    folder = (Path(out_root) if out_root else outputs_dir()) / name
+    manifest = folder / "manifest.json"
+    if not manifest.exists():  # never built: nothing published to check
+        return []
+    try:
+        listed = {f["path"]: (o["id"], f["sha256"]) for o in json.loads(manifest.read_text(encoding="utf-8"))
+                  ["outputs"] for f in o["files"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"{relative(manifest)}: not a readable manifest ({type(exc).__name__}: {exc})"]
+    out = []
+    for path, (oid, digest) in sorted(listed.items()):
+        f = folder / path
+        if not f.exists():
+            if path.startswith(f"{PUBLISHED}/"):
+                out.append(f"{name}: {oid} {relative(f)}: missing (listed in the manifest)")
+        elif hashlib.sha256(f.read_bytes()).hexdigest() != digest:
+            out.append(f"{name}: {oid} {relative(f)}: content differs from the manifest's sha256")
+    for f in sorted((folder / PUBLISHED).glob("*")):
+        if f.relative_to(folder).as_posix() not in listed:
+            out.append(f"{name}: {relative(f)}: not listed in the manifest")
+    return out
 
 
 def compare_records(names: list[str], rebuilt: Path, notes: list[str]) -> list[str]:
