@@ -39,7 +39,7 @@ from .sources.city import CitySource
 from .sources.envipe import EnvipeSource
 
 #: A report's name: it becomes a file name, a folder and a manifest key.
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,59}")  # whole names only (fullmatch)
 #: The notebook every comparison report runs.
 COMPARISON_NOTEBOOK = "comparison"
 #: The packages whose versions a manifest records.
@@ -149,7 +149,7 @@ def resolve(name: str) -> ReportSpec:
     ParamsError
         When the name is not a valid report name, or its params file does not load.
     """
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ParamsError(f"{name!r} is not a report name: lower-case letters, digits, - and _, "
                           "starting with a letter (the stem of its params/<name>.yaml)")
     params = load_params(name)

@@ -2,6 +2,10 @@
 
 :func:`strict_yaml` is the loader for hand-written settings (params): a safe loader that also refuses
 what YAML 1.1 would silently reinterpret (``no`` read as False, ``0123`` read as 83, ``!!binary``).
+Every loader here refuses a key given twice in one mapping (YAML would keep the last one silently) and
+anchors and aliases (``&a``/``*a``: an alias bomb expands a few lines into gigabytes); a params or codebook
+file over :data:`MAX_BYTES` is refused before it is parsed. Errors name the file and line, never an
+expanded value.
 
 Examples
 --------
@@ -32,6 +36,8 @@ from .paths import relative
 
 M = TypeVar("M", bound=BaseModel)
 
+#: The largest params or codebook file read (a hand-written file: the largest shipped one is 8 kB).
+MAX_BYTES = 1_000_000
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 
@@ -72,6 +78,37 @@ def _no_binary(loader: _StrictLoader, node: yaml.Node) -> Any:
 _StrictLoader.add_constructor("tag:yaml.org,2002:binary", _no_binary)
 
 
+def _checked_tree(loader: Any) -> Any:
+    """The document's node tree, refused when it holds an alias or a key given twice in a mapping."""
+    try:
+        root = loader.get_single_node()
+        seen: set[int] = set()
+        todo = [root] if root is not None else []
+        while todo:
+            node = todo.pop()
+            if id(node) in seen:
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors and aliases (&name, *name) are not allowed: write the value out",
+                    node.start_mark)
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                first: dict[tuple[str, str], Any] = {}
+                for key, value in node.value:
+                    k = (key.tag, key.value) if isinstance(key, yaml.ScalarNode) else None
+                    if k is not None and k in first:
+                        raise yaml.constructor.ConstructorError(
+                            f"{key.value!r} first given", first[k], f"duplicate key {key.value!r}: each key once",
+                            key.start_mark)
+                    if k is not None:
+                        first[k] = key.start_mark
+                    todo += [value, key]
+            elif isinstance(node, yaml.SequenceNode):
+                todo += node.value[::-1]
+        return loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+
+
 def strict_yaml(text: str) -> Any:
     """Parse YAML with the strict loader.
 
@@ -84,8 +121,13 @@ def strict_yaml(text: str) -> Any:
     ...
     yaml.constructor.ConstructorError: 'no' would be read as a boolean; write true/false, or quote it as a string
     ...
+    >>> strict_yaml("a: 1\\na: 2")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    yaml.constructor.ConstructorError: 'a' first given
+    ...
     """
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    return _checked_tree(_StrictLoader(text))
 
 
 def safe_yaml(text: str) -> Any:
@@ -97,7 +139,7 @@ def safe_yaml(text: str) -> Any:
     >>> safe_yaml("a: [1, x]")
     {'a': [1, 'x']}
     """
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    return _checked_tree(getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text))
 
 
 def read_yaml_mapping(path: str | Path, error: type[Exception], what: str,
@@ -105,6 +147,9 @@ def read_yaml_mapping(path: str | Path, error: type[Exception], what: str,
     """Parse ``path`` with ``parse``; raise ``error`` naming the file unless it holds a mapping."""
     name = relative(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise error(f"{name}: {size:,} bytes; a {what} file is at most {MAX_BYTES:,} bytes")
         data = parse(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise error(f"{name}: {what} file not found") from None
@@ -129,5 +174,7 @@ def validate_model(data: dict[str, Any], model: type[M], error: type[Exception],
         lines = [f"{name}: the {what} do not fit the schema:"]
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
-            lines.append(f"  {loc}: {err['msg']} (found {err.get('input')!r})")
+            found = repr(err.get("input"))
+            found = found if len(found) <= 80 else found[:77] + "..."
+            lines.append(f"  {loc}: {err['msg']} (found {found})")
         raise error("\n".join(lines)) from None
