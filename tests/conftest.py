@@ -67,8 +67,10 @@ def _exported(city: str, n: int) -> tuple[dict[str, bytes], str]:
     return files, yaml.safe_dump(cb, allow_unicode=True, sort_keys=False)
 
 
-def make_city(tmp_path: Path, city: str = "iztapalapa", n: int = 180, strict: bool = True) -> SmallCity:
-    """Write a small clean city (its design has at least 2 respondents per PSU: 288 for Iztapalapa)."""
+def make_city(tmp_path: Path, city: str = "iztapalapa", n: int = 180, strict: bool = True,
+              codebook_path: Path | None = None) -> SmallCity:
+    """Write a small clean city (its design has at least 2 respondents per PSU: 288 for Iztapalapa) into
+    ``tmp_path/<city>/``, its codebook beside it (or at ``codebook_path``)."""
     files, cb_text = _exported(city, n)
     cb = yaml.safe_load(cb_text)
     folder = tmp_path / city
@@ -80,7 +82,7 @@ def make_city(tmp_path: Path, city: str = "iztapalapa", n: int = 180, strict: bo
     spec = cb["survey"]
     survey = pd.read_csv(folder / spec["file"], sep=spec["delimiter"], encoding=spec["encoding"], dtype=str,
                          keep_default_na=False)
-    c = SmallCity(folder, tmp_path / f"{city}.yaml", cb, survey)
+    c = SmallCity(folder, codebook_path or tmp_path / f"{city}.yaml", cb, survey)
     c.write_codebook()
     return c
 

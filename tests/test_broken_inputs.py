@@ -77,7 +77,7 @@ def _cases() -> list[Case]:
         ("weight zero", lambda c: _set(c, "weight", 2, "0"), "weight", "row 2", "weights must be positive"),
         ("weight negative", lambda c: _set(c, "weight", 10, "-3.2"), "weight", "row 10", "weights must be positive"),
         ("weight missing", lambda c: _set(c, "weight", 11, ""), "weight", "row 11", "every respondent needs one"),
-        ("weight decimal comma", lambda c: _set(c, "weight", 13, "1,5"), "weight", "row 13", "positive numbers"),
+        ("weight decimal comma", lambda c: _set(c, "weight", 13, "1,5"), "weight", "row 13", "positive finite numbers"),
         ("blank respondent id", lambda c: _set(c, "resp_id", 14, ""), "resp_id", "row 14", "a value is required"),
         ("duplicate id", lambda c: _set(c, "resp_id", 15, c.survey.loc[0, c.col("resp_id")]), "resp_id",
          "rows 1, 15", "more than one row"),
@@ -116,9 +116,50 @@ def _cases() -> list[Case]:
         ("qualitative tvc unknown", lambda c: _break_qual(c), "tvc", "row 2", "expected one of"),
         ("codebook scale code unknown", lambda c: _codebook(c, scales={"sex": {1: "man", 2: "female"}}), None, None,
          "not codes of the scale"),
+        ("weight infinite", lambda c: _set(c, "weight", 17, "inf"), "weight", "row 17", "positive finite numbers"),
+        ("weight overflowing", lambda c: _set(c, "weight", 18, "1e308"), "weight", "row 18", "up to 1e+12"),
+        ("age not finite", lambda c: _set(c, "age", 19, "nan"), "age", "row 19", "not a whole number"),
+        ("sub-area holds phone numbers", _area_is_phone, "area", "rows 1, 2, 3", "phone number"),
+        ("sub-area holds respondent ids", lambda c: _set_column(c, "area", c.survey[c.col("resp_id")]), "area",
+         "rows 1, 2, 3", "distinct values in 288 rows: an identifier"),
+        ("Excel repeated header names", _excel_repeated_header, None, "line 1", "repeats column names"),
+        ("raw file outside the city folder", lambda c: _codebook(c, file="../../../../etc/passwd"), None,
+         None, "'../../../../etc/passwd' leads outside"),
+        ("raw file a link out of the folder", _linked_out, None, None, "'linked.csv' leads outside"),
+        ("codebook key given twice", lambda c: c.codebook_path.write_text(
+            c.codebook_path.read_text(encoding="utf-8") + "city: other\n", encoding="utf-8"), None, None,
+         "duplicate key 'city'"),
+        ("codebook alias", lambda c: c.codebook_path.write_text(
+            c.codebook_path.read_text(encoding="utf-8").replace("city:", "x: &a [1]\ny: *a\ncity:", 1),
+            encoding="utf-8"), None, None, "aliases"),
         ("codebook variable unknown", lambda c: _codebook(c, columns={**c.spec["columns"], "favourite_colour": "x"}),
          None, None, "favourite_colour"),
     ]
+
+
+def _set_column(c: SmallCity, var: str, values: pd.Series) -> None:
+    c.survey[c.col(var)] = values.to_numpy()
+    c.write_survey()
+
+
+PHONES = pd.Series([f"+254 7{i:08d}" for i in range(288)])
+
+
+def _area_is_phone(c: SmallCity) -> None:
+    _set_column(c, "area", PHONES)
+
+
+def _excel_repeated_header(c: SmallCity) -> None:
+    df = c.survey.rename(columns={c.col("stratum"): c.col("psu")})
+    df.to_excel(c.folder / "survey.xlsx", index=False)
+    _codebook(c, file="survey.xlsx", format="xlsx")
+
+
+def _linked_out(c: SmallCity) -> None:
+    outside = c.folder.parent / "elsewhere.csv"
+    outside.write_bytes((c.folder / SURVEY).read_bytes())
+    (c.folder / "linked.csv").symlink_to(outside)
+    _codebook(c, file="linked.csv")
 
 
 def _cyrillic_as_utf8(c: SmallCity) -> None:
@@ -157,6 +198,7 @@ CASES = _cases()
 #: which case of the corpus breaks each of the validator's row checks
 CHECK_CASES = {"missing_value": "blank respondent id", "duplicate_row": "exact duplicate row",
                "duplicate_id": "duplicate id", "bad_weight": "weight zero", "psu_in_two_strata": "psu in two strata",
+               "identifier_like": "sub-area holds phone numbers",
                "unknown_code": "unknown code", "bad_number": "age not a number", "out_of_range": "age out of range",
                "impossible_date": "impossible date", "date_out_of_window": "date out of window",
                "skip_violation": "reporting answered by non-victim"}
@@ -187,6 +229,27 @@ def test_broken_input_is_named(tmp_path, name, breaker, column, where, words) ->
         assert f"column {raw!r}" in msg, msg
     if where is not None:
         assert where in msg, msg
+
+
+def test_identifying_values_are_never_echoed(tmp_path) -> None:
+    """A sub-area mapped to phone numbers or ids is refused without printing them (the message is read and
+    pasted around; the values must stay in the raw file)."""
+    for values in (PHONES, None):
+        c = make_city(tmp_path / str(values is None))
+        values = c.survey[c.col("resp_id")] if values is None else values
+        _set_column(c, "area", values)
+        with pytest.raises(ValidationError) as info:
+            clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)
+        msg = str(info.value)
+        assert "identifier_like" in {p.check for p in info.value.problems}
+        assert not [v for v in values if v in msg], msg
+
+
+def test_a_numeric_area_code_is_not_a_phone_number(tmp_path) -> None:
+    """Seven-digit codes that repeat across respondents (a census tract's key) are places, not people."""
+    c = make_city(tmp_path)
+    _set_column(c, "area", pd.Series([f"090070{i % 9:03d}" for i in range(288)]))
+    assert len(clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)["respondent"]) == 288
 
 
 def test_every_problem_is_reported_at_once(tmp_path) -> None:

@@ -40,6 +40,7 @@ DEFAULT_POLICY: dict[str, Action] = {
     "duplicate_id": "error",
     "bad_weight": "error",
     "psu_in_two_strata": "error",
+    "identifier_like": "error",
     "skip_violation": "set_missing",
     "impossible_date": "error",
     "date_out_of_window": "set_missing",

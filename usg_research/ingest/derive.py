@@ -45,6 +45,10 @@ def _score(df: pd.DataFrame, cols: list[str], scale: str, min_answered: int) -> 
     return scores.mean(axis=1).where(answered >= min_answered)
 
 
+#: The derived variables a report can be disaggregated by (beside the respondent table's own).
+GROUPINGS = ("age_group", "youth", "youth35")
+
+
 def derive_respondent(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Add derived variables to a cleaned respondent table (codes as strings).
 

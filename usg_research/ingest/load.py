@@ -140,9 +140,7 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTab
                                   f"set `delimiter: {best!r}` in the codebook", line=1)
     if not rows or all(not r for r in rows):
         raise LoadError(name, "the file has a header but no data rows", line=2)
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise LoadError(name, f"the header repeats column names {dupes}", line=1)
+    _distinct_names(name, header)
     width = len(header)
     # csv.reader skips nothing: a blank line is a row with zero fields
     for i, r in enumerate(rows):
@@ -158,6 +156,32 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTab
     rows = [r for r in rows if r]
     arr = np.array(rows, dtype=object).reshape(len(rows), width) if rows else np.empty((0, width), dtype=object)
     return RawTable(name, pd.DataFrame(arr, columns=header, dtype=object))
+
+
+def _distinct_names(name: str, header: list[str]) -> None:
+    """Refuse a header that gives two columns one name (every format: pandas would rename one silently)."""
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise LoadError(name, f"the header repeats column names {dupes}", line=1)
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
+    name = relative(path)
+    try:  # header=None: the names as written (pandas would rename a repeated one Q7.1)
+        df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, header=None)
+    except Exception as exc:
+        raise LoadError(name, f"cannot be read as Excel: {exc}") from None
+    if df.empty:
+        raise LoadError(name, "the sheet is empty")
+    header = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(raw_key(v)).strip()
+              for v in df.iloc[0]]
+    header = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
+    _distinct_names(name, header)
+    if len(df) < 2:
+        raise LoadError(name, "the sheet has a header but no data rows", line=2)
+    body = df.iloc[1:].reset_index(drop=True)
+    body.columns = header
+    return RawTable(name, _cells_to_text(body))
 
 
 def _cells_to_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -237,23 +261,25 @@ def read_raw(path: str | Path, fmt: str | None = None, encoding: str | None = No
     if fmt in ("sav", "dta"):
         return _read_stat(path, encoding)
     if fmt == "xlsx":
-        try:
-            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object)
-        except Exception as exc:
-            raise LoadError(name, f"cannot be read as Excel: {exc}") from None
-        return RawTable(name, _cells_to_text(df))
+        return _read_excel(path, sheet)
     if fmt == "parquet":
         try:
             df = pd.read_parquet(path)
         except Exception as exc:
             raise LoadError(name, f"cannot be read as Parquet: {exc}") from None
+        _distinct_names(name, [str(c) for c in df.columns])
         return RawTable(name, _cells_to_text(df))
     raise LoadError(name, f"unknown file format {fmt!r}: expected csv, sav, dta, xlsx or parquet")
 
 
 def read_table(spec: TableSpec, folder: Path) -> RawTable:
-    """Read the raw file a codebook's table spec names (relative to ``folder``)."""
-    return read_raw(folder / spec.file, spec.format, spec.encoding, spec.delimiter, spec.sheet)
+    """Read the raw file a codebook's table spec names (relative to ``folder``, and inside it: a ``file:``
+    that leads out of the folder, by ``..``, an absolute path or a symbolic link, is refused unread)."""
+    path = Path(folder) / spec.file
+    if Path(folder).resolve() not in path.resolve().parents:  # the message never names where it leads
+        raise LoadError(relative(path), f"the codebook's file: {spec.file!r} leads outside {relative(folder)}/; "
+                        "raw files are read only from the city's folder")
+    return read_raw(path, spec.format, spec.encoding, spec.delimiter, spec.sheet)
 
 
 def apply_codebook(raw: RawTable, spec: TableSpec, table: str) -> MappedTable:

@@ -24,6 +24,7 @@ s.csv, column 's' (sex), row 2: value '7' is not a known code; expected one of 1
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,7 +49,18 @@ CLOSED_TEXT: dict[tuple[str, str], tuple[str, ...]] = {
     ("qualitative", "tvc"): QUAL_TVC,
 }
 #: Order in which exclusions are attributed when a row has several reasons.
+#: The largest weight accepted: a weight counts the persons a respondent represents (sums of larger ones
+#: could overflow to infinity and return an estimate with a standard error of 0).
+MAX_WEIGHT = 1e12
+#: Sub-area values that are e-mail addresses, or phone numbers (7 digits or more, mostly distinct: a numeric
+#: area code repeats across its respondents), would identify people once published.
+EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+#: A sub-area column with more distinct values than this share of its rows (from ``UNIQUE_MIN_ROWS``) holds
+#: identifiers, not places: every sub-area would be a cell of one respondent.
+UNIQUE_SHARE, UNIQUE_MIN_ROWS = 0.5, 40
 CHECK_ORDER = ("missing_value", "duplicate_row", "duplicate_id", "bad_weight", "psu_in_two_strata",
+               "identifier_like",
                "unknown_code", "bad_number", "out_of_range", "impossible_date", "date_out_of_window",
                "skip_violation")
 MAX_SHOWN = 5
@@ -160,14 +172,15 @@ def _check_number(c: _Collector, var: Variable, s: pd.Series, spec: TableSpec, c
     if codes.notna().any():
         checked.missing_numeric[var.name] = codes
     num = pd.to_numeric(s.where(miss.isna() & ~blank), errors="coerce")
-    bad = num.isna() & miss.isna() & ~blank
+    bad = (num.isna() | ~np.isfinite(num)) & miss.isna() & ~blank  # "inf" and "nan" are not answers
     if var.kind == "int":
         frac = num.notna() & (num % 1 != 0)
         bad = bad | frac
     if var.name == "weight":
-        badw = bad | num.isna() | (num <= 0)
+        badw = bad | num.isna() | (num <= 0) | (num > MAX_WEIGHT)
         c.add("bad_weight", var.name, badw, s.where(s != "", "<blank>"),
-              "weights must be positive numbers; every respondent needs one")
+              f"weights must be positive finite numbers up to {MAX_WEIGHT:.0e} (persons represented); every "
+              "respondent needs one")
         return num.where(~badw)
     if bad.any():
         c.add("bad_number", var.name, bad, s, f"is not {'a whole number' if var.kind == 'int' else 'a number'}")
@@ -270,12 +283,13 @@ def check_table(mapped: MappedTable, codebook: Codebook) -> Checked:
     for col in [k for k in src.columns if k.startswith(REPLICATE_PREFIX)]:
         s = src[col].astype(object).map(str.strip)
         num = pd.to_numeric(s.where(s != ""), errors="coerce")
-        bad = num.isna() | (num < 0)
+        bad = num.isna() | (num < 0) | (num > MAX_WEIGHT)  # > also refuses inf
         c.add("bad_weight", col, bad, s.where(s != "", "<blank>"),
-              "replicate weights must be numbers >= 0; every respondent needs one")
+              f"replicate weights must be finite numbers from 0 to {MAX_WEIGHT:.0e}; every respondent needs one")
         out[col] = num
     df = pd.DataFrame(out)
     _check_rows(c, df, table.key)
+    _check_identifier_like(c, df)
     if mapped.table == "respondent":
         _check_design(c, df)
         _check_skips(c, df, table.variables)
@@ -297,6 +311,30 @@ def _check_rows(c: _Collector, df: pd.DataFrame, key: str | None) -> None:
         dup_id = (~dup_row & ids.notna().to_numpy()
                   & ids.isin(remaining[remaining.duplicated(keep=False)]).to_numpy())
         c.add("duplicate_id", key, dup_id, ids, "identifies more than one row with different answers")
+
+
+def _check_identifier_like(c: _Collector, df: pd.DataFrame) -> None:
+    """Refuse a sub-area column that holds phone numbers, e-mail addresses or mostly unique values (a
+    mapping to an identifier): sub-areas are published with their counts. The values are not echoed."""
+    if "area" not in df:
+        return
+    s = df["area"].astype(object)
+    given = s.notna() & (s != "")
+    text = s.astype(str)
+    phone = given & text.str.fullmatch(PHONE_LIKE)
+    contact = given & text.str.fullmatch(EMAIL_LIKE)
+    if phone.any() and s[phone].nunique() > UNIQUE_SHARE * int(phone.sum()):
+        contact |= phone
+    c.add("identifier_like", "area", contact.to_numpy(), s.where(~contact, "<withheld: phone- or e-mail-like>"),
+          "looks like a phone number or an e-mail address, not a sub-area (values withheld); map area: to the "
+          "sub-area column")
+    n = int(given.sum())
+    counts = s[given].value_counts()
+    if n >= UNIQUE_MIN_ROWS and len(counts) > UNIQUE_SHARE * n:
+        single = given & s.isin(counts.index[counts == 1]) & ~contact
+        c.add("identifier_like", "area", single.to_numpy(), s.where(~single, "<withheld>"),
+              f"{len(counts):,} distinct values in {n:,} rows: an identifier, not a sub-area (values withheld); "
+              "map area: to the sub-area column")
 
 
 def _check_design(c: _Collector, df: pd.DataFrame) -> None:

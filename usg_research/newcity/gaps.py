@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -56,9 +56,10 @@ class Gap:
     code: str | None
     problem: str
     fix: str
+    file: str | None = None  # the raw file, relative to the project
 
     def where(self) -> str:
-        w = self.table
+        w = self.table + (f" ({self.file})" if self.file else "")
         if self.column:
             w += f", column {self.column!r}"
             if self.variable and self.variable != self.column:
@@ -93,6 +94,12 @@ class Gaps:
         return "\n".join(lines)
 
 
+def _rows(m: MappedTable, var: str, value: str) -> str:
+    """`` in row 5`` / `` in 12 rows: 5, 9, ...``: the data rows (1-based) whose ``var`` is ``value``."""
+    rows = m.data.loc[m.data[var].astype(str).str.strip() == value, "_row"].astype(str).tolist()
+    return f" in row {rows[0]}" if len(rows) == 1 else f" in {len(rows)} rows: {_listed(rows)}" if rows else ""
+
+
 def _listed(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_LISTED])
     return shown + (f" (+{len(items) - MAX_LISTED} more)" if len(items) > MAX_LISTED else "")
@@ -113,8 +120,7 @@ def _code_gaps(key: str, table: str, spec: TableSpec, m: MappedTable, var: str) 
     out = []
     for code in sorted(counts.index, key=lambda c: (len(c), c)):
         label = f" ({labels[code]!r})" if code in labels else ""
-        out.append(Gap(key, m.raw_columns[var], var, code,
-                       f"answer code{label} in {counts[code]} row{'s' if counts[code] != 1 else ''} has no mapping",
+        out.append(Gap(key, m.raw_columns[var], var, code, f"answer code{label}{_rows(m, var, code)} has no mapping",
                        f"add `'{code}': <code>` under {where} (codes: {options}), or under `{key}.missing` "
                        f"as one of {', '.join(MISSING_CODES)}"))
     return out
@@ -141,7 +147,7 @@ def _problem_gaps(key: str, table: str, spec: TableSpec, m: MappedTable, problem
                 out += _code_gaps(key, table, spec, m, p.variable)
         elif p.check == "unknown_code":  # a closed text column (age groups, methods)
             allowed = ", ".join(CLOSED_TEXT[(table, p.variable)])
-            out += [Gap(key, p.column, p.variable, v, "is not an allowed value",
+            out += [Gap(key, p.column, p.variable, v, f"is not an allowed value{_rows(m, p.variable, v)}",
                         f"recode the file's values to one of: {allowed}") for v in p.values]
         else:
             rows = f" (row{'s' if len(p.rows) > 1 else ''} {_listed([str(r) for r in p.rows])})" if p.rows else ""
@@ -191,7 +197,8 @@ def find_gaps(city: str, codebook: str | Path | None = None, folder: str | Path 
         raw = read_table(spec, folder)
         m = apply_codebook(raw, spec, table)
         checked = check_table(m, cb)
-        result.gaps += _problem_gaps(key, table, spec, m, checked.problems, m.unmapped, list(raw.data.columns))
+        result.gaps += [replace(g, file=m.file) for g in
+                        _problem_gaps(key, table, spec, m, checked.problems, m.unmapped, list(raw.data.columns))]
         if table == "respondent":
             if "psu" not in m.raw_columns:
                 result.gaps.append(Gap(key, None, "psu", None, "no PSU (cluster) column is mapped: standard errors "

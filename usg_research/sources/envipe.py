@@ -293,9 +293,7 @@ class EnvipeSource:
             raise LoadError(relative(self.folder), f"area {lacking[0]!r} has no dwelling in the ENVIPE sample "
                                                    "(entity code of two digits, municipality of three)")
         self.area_names = {a: names[a] for a in (self.entity, self.area)}
-        self.census = None
-        if self.census_file is not None:
-            self.census = pd.read_csv(self.census_file, dtype={"area": str, "sex": str})
+        self.census = None if self.census_file is None else read_census(self.census_file)
         self._loaded = True
 
     @property
@@ -317,5 +315,37 @@ class EnvipeSource:
         return spec[["crime_code", "es", "en", "unit", "counted", "canonical", "crimes_in_module"]]
 
 
-__all__ = ["EnvipeSource", "codebook", "crimes", "person_table", "persons", "read_envipe", "sample_psus",
+def read_census(path: str | Path) -> pd.DataFrame:
+    """The cited census populations (params ``source.census``): ``area, sex, population``.
+
+    Raises
+    ------
+    LoadError
+        Naming the file (and the key ``source.census``), the column or the row when it cannot be used.
+
+    Examples
+    --------
+    >>> from usg_research.paths import project_root
+    >>> read_census(project_root() / "data/census/inegi_census2020_population.csv").columns.tolist()
+    ['area', 'name', 'sex', 'population', 'source']
+    """
+    name = f"{relative(path)} (params source.census)"
+    try:
+        df = pd.read_csv(path, dtype={"area": str, "sex": str})
+    except FileNotFoundError:
+        raise LoadError(name, "file not found") from None
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise LoadError(name, f"cannot be read as CSV: {exc}") from None
+    lacking = [c for c in ("area", "sex", "population") if c not in df.columns]
+    if lacking:
+        raise LoadError(name, f"no column {lacking[0]!r}; expected area, sex, population", line=1)
+    pop = pd.to_numeric(df["population"], errors="coerce")
+    bad = np.flatnonzero(~(np.isfinite(pop) & (pop >= 0)))
+    if len(bad):
+        raise LoadError(name, f"column 'population', value {df['population'].iloc[bad[0]]!r} is not a "
+                        "population count", line=int(bad[0]) + 2)
+    return df.assign(population=pop)
+
+
+__all__ = ["EnvipeSource", "read_census", "codebook", "crimes", "person_table", "persons", "read_envipe", "sample_psus",
            "table_path"]
