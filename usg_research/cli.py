@@ -24,7 +24,7 @@ from .reports import report_names, resolve
 from .run.build import build, verify
 from .run.kernel import KERNEL, ensure_kernel
 from .run.notebooks import notebook_diff
-from .run.verify import outputs_list
+from .run.verify import check_published, outputs_list
 from .sources.synth_export import write_city
 from .sources.synth_profiles import PROFILES
 
@@ -69,6 +69,9 @@ def _example_export(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    unknown = sorted(set(args.city) - set(PROFILES))
+    if unknown:
+        raise USGAError(f"no synthetic profile for {unknown}; the pilots are {', '.join(sorted(PROFILES))}")
     for city in args.city or sorted(PROFILES):
         for path in write_city(city):
             print(relative(path))
@@ -103,7 +106,12 @@ def _list(args: argparse.Namespace) -> int:
         else:
             man = json.loads(m.read_text(encoding="utf-8"))
             fresh = man["inputs"]["input_hash"] == spec.input_hash()
-            state = f"{'up to date' if fresh else 'stale (inputs changed)'}, {len(man['outputs'])} outputs"
+            altered = check_published(name)
+            state = ("published files differ from the manifest" if altered else
+                     "up to date" if fresh else "stale (inputs changed)") + f", {len(man['outputs'])} outputs"
+            for d in altered:
+                print(f"  {d}", file=sys.stderr)
+            status = status or int(bool(altered))
         print(f"{name:<22} {state}")
     return status
 
@@ -172,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kernel", help="install the project's Jupyter kernel (the environment builds run in)")
     p.set_defaults(func=_kernel)
     p = sub.add_parser("synth", help="regenerate the shipped synthetic data (byte-identical)")
-    p.add_argument("city", nargs="*", help="cities (default: every pilot)")
+    p.add_argument("city", nargs="*", help=f"pilot cities (default: every one of {', '.join(sorted(PROFILES))})")
     p.set_defaults(func=_synth)
     return parser
 

@@ -18,21 +18,42 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import ParamsError
 from .estimate.indicators import check_indicator_ids
 from .estimate.quality import QualityRules
 from .estimate.survey import LonelyPSU
+from .ingest.derive import GROUPINGS
+from .ingest.schema import TABLES
 from .outline import CHAPTER_KEYS, MODULES
 from .paths import params_path, relative
 from .yamlfile import read_yaml_mapping, strict_yaml, validate_model
 
 
 class Quality(QualityRules):
-    """Reliability thresholds (STATISTICS.md defaults): NCHS for proportions, CV classes for the rest."""
+    """Reliability thresholds (STATISTICS.md defaults): NCHS for proportions, CV classes for the rest.
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    A report's thresholds must be finite, positive and ordered (the library's :class:`QualityRules` also
+    takes values that switch a rule off, for tests and raw tables; a published report may not).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    cv_reliable: float = Field(0.15, gt=0, lt=1)
+    cv_suppress: float = Field(0.30, gt=0, le=1)
+    n_min: int = Field(30, ge=2)
+    n_eff_min: float = Field(30, ge=2)
+    ci_width_max: float = Field(0.30, gt=0, le=1)
+    ci_width_relative_from: float = Field(0.05, gt=0, le=1)
+    relative_width_max: float = Field(1.30, gt=0)
+    df_review: int = Field(8, ge=1)
+    sessions_min: int = Field(3, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Quality:
+        if self.cv_reliable >= self.cv_suppress:
+            raise ValueError(f"cv_reliable ({self.cv_reliable}) must be below cv_suppress ({self.cv_suppress})")
+        return self
 
 
 class Calibration(BaseModel):
@@ -107,6 +128,18 @@ class CityParams(ReportParams):
         unknown = sorted(set(v) - set(MODULES))
         if unknown:
             raise ValueError(f"unknown modules {unknown}; the switchable modules are {list(MODULES)}")
+        return v
+
+    @field_validator("disaggregations")
+    @classmethod
+    def _known_disaggregations(cls, v: list[str]) -> list[str]:
+        known = [*TABLES["respondent"].names, *GROUPINGS]
+        unknown = [d for d in v if d not in known]
+        if unknown:
+            raise ValueError(f"unknown disaggregations {unknown}: use respondent variables (e.g. sex, area, "
+                             f"education) or {', '.join(GROUPINGS)}")
+        if len(set(v)) < len(v):
+            raise ValueError("a disaggregation is listed twice")
         return v
 
     @field_validator("emphasis")

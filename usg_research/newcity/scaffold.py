@@ -44,7 +44,7 @@ from ..run.notebooks import city_notebook, template_path, write_notebook
 from ..sources.synth_profiles import SYNTHETIC_NOTICE
 from .guess import ColumnGuess, TableGuess, guess_table, scale_variables
 
-CITY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+CITY_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a whole name (fullmatch): it names files, folders and pages
 #: Date and date-time layouts tried on a CSV's date columns (the first that reads every value wins).
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y/%m/%d")
 DATETIME_FORMATS = tuple(f"{d} {t}" for d in DATE_FORMATS for t in ("%H:%M", "%H:%M:%S"))
@@ -228,6 +228,21 @@ def _params_text(city: str, language: str) -> str:
             "# country: ISO3 code (e.g. MOZ) to compare with the national homicide rate in data/context/\n")
 
 
+def _copies(paths: dict[str, Path], folder: Path) -> list[tuple[Path, Path]]:
+    """Where each export goes in ``folder``; refuses (before anything is written) an export whose name is
+    taken there by a different file, or two exports with one name. A file already in place is kept."""
+    out: list[tuple[Path, Path]] = []
+    for key, p in paths.items():
+        dest = folder / p.name
+        if any(d == dest for _, d in out):
+            raise ScaffoldError(f"--{key} {p}: another export has the same file name {p.name!r}; rename one")
+        if dest.exists() and p.resolve() != dest.resolve() and dest.read_bytes() != p.read_bytes():
+            raise ScaffoldError(f"--{key} {p}: {relative(dest)} already exists with different content; raw "
+                                "exports are never overwritten (rename the new export, or move the old one away)")
+        out.append((p, dest))
+    return out
+
+
 def new_city(city: str, survey: str | Path, incidents: str | Path | None = None,
              population: str | Path | None = None, language: str = "en", force: bool = False) -> Scaffold:
     """Set up a new city from its exports (see the module docstring).
@@ -239,15 +254,18 @@ def new_city(city: str, survey: str | Path, incidents: str | Path | None = None,
     incidents : police-recorded incidents, optional.
     population : census population by area, sex and five-year age group, optional.
     language : report language (``en``, ``es``, ``ru``).
-    force : overwrite an existing city's files.
+    force : rewrite an existing city's generated files (codebook, ICCS map, params, notebook). Raw exports
+        are never deleted or overwritten: the exports are added beside the files already in
+        ``data/raw/<city>/``, and an export whose name is taken there by a different file is refused.
 
     Raises
     ------
     ScaffoldError
         For a bad name, a missing export, or an existing city without ``force``.
     """
-    if not CITY_NAME.match(city):
-        raise ScaffoldError(f"city name {city!r}: use lower-case letters, digits and '_' (e.g. 'vila_nova')")
+    if not CITY_NAME.fullmatch(city):
+        raise ScaffoldError(f"city name {city!r}: use lower-case letters, digits and '_', starting with a letter, "
+                            "at most 40 characters (e.g. 'vila_nova')")
     if language not in ("en", "es", "ru"):
         raise ScaffoldError(f"language {language!r}: the report languages are en, es and ru")
     exports = {"survey": survey, "incidents": incidents, "population": population}
@@ -255,6 +273,8 @@ def new_city(city: str, survey: str | Path, incidents: str | Path | None = None,
     for key, p in paths.items():
         if not p.is_file():
             raise ScaffoldError(f"--{key} {p}: file not found")
+    folder = raw_dir(city)
+    copies = _copies(paths, folder)
     existing = _existing(city)
     if existing and not force:
         raise ScaffoldError(f"{city} already exists ({', '.join(relative(p) for p in existing)}); "
@@ -272,13 +292,10 @@ def new_city(city: str, survey: str | Path, incidents: str | Path | None = None,
         codebook["note"] = SYNTHETIC_NOTICE
     for key, p in paths.items():
         codebook[key] = _table_spec(key, p, raws[key], guesses[key], notes)
-    folder = raw_dir(city)
-    if force and folder.is_dir():
-        shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for p in paths.values():
-        written.append(Path(shutil.copyfile(p, folder / p.name)))
+    for p, dest in copies:
+        written.append(Path(shutil.copyfile(p, dest)) if p.resolve() != dest.resolve() else dest)
     cb_path = codebook_path(city)
     cb_path.parent.mkdir(parents=True, exist_ok=True)
     cb_path.write_text(_header(city, synthetic, guesses)
