@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from usg_research.cli import main
@@ -255,3 +256,25 @@ def test_a_folder_that_cannot_be_written_fails_that_report_alone(project, monkey
     assert r.message == "mathare: cannot write in outputs (Permission denied); previous outputs kept"
     assert (index.report, index.status) == ("index", "failed")
     assert (out / "mathare/manifest.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_a_small_sub_area_gets_no_coefficient_of_its_own(project) -> None:
+    """A sub-area of 8 respondents (a real one: the census has it) is left out of TAB-RISK-01's models and
+    said so, in the CSV and the HTML; its survey cells are suppressed."""
+    survey = project / "data/raw/mathare/survey_SYNTHETIC.csv"
+    df = pd.read_csv(survey, dtype=str, keep_default_na=False)
+    small = df.index[df["ward"] == "Ngei"][8:]
+    df.loc[small, "ward"] = "Huruma"
+    df.to_csv(survey, index=False, lineterminator="\n")
+    [r] = B.build(["mathare"], jobs=1, progress=False)
+    assert r.status == "built", r.message
+    out = project / "outputs/mathare"
+    risk = pd.read_csv(out / "tables/TAB-RISK-01.csv", keep_default_na=False)
+    assert not risk["term"].str.contains("Ngei").any()
+    assert set(risk["left_out"]) == {"area=Ngei"} and set(risk["pooled"]) == {""}
+    assert (risk["n"] <= 1196 - 8).all()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Sub-area: the respondents of Ngei (fewer than 30 together) are left out of the model." in page
+    cells = pd.read_csv(out / "tables/TAB-ANX-01.csv", keep_default_na=False)
+    ngei = cells[cells["level"] == "Ngei"]
+    assert len(ngei) > 0 and set(ngei["flag"]) == {"suppressed"}

@@ -202,3 +202,44 @@ def test_a_frame_of_psus_gives_domain_estimates_of_the_full_design() -> None:
     assert alone["se"].item() != pytest.approx(full["se"].item(), rel=1e-6)
     with pytest.raises(Exception, match="not in the frame"):
         SurveyDesign(df, "w", "h", "psu", frame=df[df["h"] > 0][["h", "psu"]])
+
+
+def test_model_levels_under_n_min_are_pooled_or_left_out(mathare) -> None:
+    """No coefficient describes a group smaller than a published cell: small levels are pooled as "other"
+    when together they reach n_min, left out of the model otherwise; with none small the fit is unchanged."""
+    spec = {"vict_any_12m": ["sex", "area"]}
+    plain = S.logistic_models(_design(mathare), spec)
+    assert S.logistic_models(_design(mathare), spec, n_min=30).equals(plain)
+    people = mathare.copy()
+    ngei = people.index[people["area"] == "Ngei"]
+    people.loc[ngei[29:], "area"] = "Huruma"  # Ngei: 29 respondents, one under n_min
+    left = S.logistic_models(_design(people), spec, n_min=30)
+    assert "areaNgei" not in set(left["term"]) and set(left["left_out"]) == {"area=Ngei"}
+    assert left["n"].iloc[0] == len(people) - 29
+    people.loc[ngei[28:], "area"] = "Ngei"  # 30: its own coefficient
+    kept = S.logistic_models(_design(people), spec, n_min=30)
+    assert "areaNgei" in set(kept["term"]) and set(kept["left_out"]) == {""}
+    people.loc[ngei[:20], "area"], people.loc[ngei[20:], "area"] = "Ngei", "Mabatini"
+    mab = people.index[people["area"] == "Mabatini"]
+    people.loc[mab[:len(mab) - 15], "area"] = "Huruma"  # Ngei 20 + Mabatini 15 = 35: pooled
+    pooled = S.logistic_models(_design(people), spec, n_min=30)
+    assert set(pooled["pooled"]) == {"area=Mabatini|Ngei"} and "areaother" in set(pooled["term"])
+    assert pooled["n"].iloc[0] == len(people)
+
+
+def test_qualitative_counts_under_the_minimum_are_suppressed() -> None:
+    from usg_research.estimate.qualitative import theme_by_group, tvc_by_area
+
+    def q(counts: dict[str, int]) -> pd.DataFrame:
+        rows = [(f"{g}{i}", g, "gangs" if i < n else "gbv") for g, n in counts.items() for i in range(5)]
+        return pd.DataFrame(rows, columns=["session_id", "stakeholder_group", "theme"]).assign(
+            tvc="threat", area=lambda d: d["stakeholder_group"], method="KII")
+
+    t = tvc_by_area(q({"a": 3, "b": 2, "c": 0}), min_sessions=3)
+    got = {(r.area, r.theme): (None if pd.isna(r.sessions) else int(r.sessions), r.flag) for r in t.itertuples()}
+    assert got == {("a", "gangs"): (3, ""), ("a", "gbv"): (None, "suppressed"), ("b", "gangs"): (None, "suppressed"),
+                   ("b", "gbv"): (3, ""), ("c", "gbv"): (5, "")}
+    g = theme_by_group(q({"a": 3, "b": 0}), min_sessions=3).set_index(["stakeholder_group", "theme"])
+    assert g.loc[("a", "gangs"), "share"] == 0.6 and g.loc[("b", "gangs"), "sessions"] == 0  # 0 shows nobody
+    assert g.loc[("a", "gbv"), "flag"] == "suppressed" and pd.isna(g.loc[("a", "gbv"), "share"])
+    assert tvc_by_area(q({"a": 1}))["sessions"].tolist() == [4, 1]  # without a minimum, every count (most first)

@@ -3,7 +3,9 @@
 The qualitative table holds one row per coded mention (session, method,
 stakeholder group, sub-area, theme, threat/vulnerability/capacity). Everything
 here counts *sessions* (a theme mentioned twice in one session counts once);
-no session id, quotation or participant detail leaves this module.
+no session id, quotation or participant detail leaves this module. With ``min_sessions`` (the params'
+``quality.sessions_min``, 3 by default), a count of 1 to ``min_sessions - 1`` sessions is suppressed (its
+count and share missing, ``flag`` "suppressed"): a theme raised in one interview points at who said it.
 
 Examples
 --------
@@ -17,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: The approach's partner groups (REPORT.md, TAB-STK-01) and the stakeholder-group codes each gathers.
@@ -49,11 +52,27 @@ def theme_salience(qual: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["sessions", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def theme_by_group(qual: pd.DataFrame) -> pd.DataFrame:
+def _suppress(counts: pd.Series, min_sessions: int | None) -> pd.Series:
+    """True where a session count is 1 to ``min_sessions - 1`` (0 shows nobody)."""
+    if min_sessions is None:
+        return pd.Series(False, index=counts.index)
+    return (counts > 0) & (counts < min_sessions)
+
+
+def theme_by_group(qual: pd.DataFrame, min_sessions: int | None = None) -> pd.DataFrame:
     """FIG-QUAL-01: share of each group's sessions that mention each theme (tidy).
 
-    Returns ``stakeholder_group, theme, tvc, sessions, group_sessions, share``; every group x theme
-    combination is present (0 where not mentioned).
+    Returns ``stakeholder_group, theme, tvc, sessions, group_sessions, share, flag``; every group x theme
+    combination is present (0 where not mentioned). With ``min_sessions``, counts below it are suppressed,
+    and every share of a group with fewer sessions than that (its shares would give the counts away).
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"session_id": ["K1", "K2", "K3", "K4"], "stakeholder_group": ["police"] * 3 + ["youth"],
+    ...                   "theme": ["gangs", "gangs", "gangs", "gangs"], "tvc": ["threat"] * 4, "area": ["a"] * 4,
+    ...                   "method": ["KII"] * 4})
+    >>> theme_by_group(q, min_sessions=3)[["stakeholder_group", "sessions", "share", "flag"]].values.tolist()
+    [['police', 3, 1.0, ''], ['youth', <NA>, nan, 'suppressed']]
     """
     per_group = sessions(qual).groupby("stakeholder_group").size().rename("group_sessions")
     hits = qual.drop_duplicates(["session_id", "theme"]).groupby(["stakeholder_group", "theme"]).size()
@@ -64,17 +83,30 @@ def theme_by_group(qual: pd.DataFrame) -> pd.DataFrame:
     out["share"] = out["sessions"] / out["group_sessions"]
     tvc = qual.drop_duplicates("theme").set_index("theme")["tvc"]
     out.insert(2, "tvc", out["theme"].map(tvc))
+    hidden = _suppress(out["sessions"], min_sessions) | _suppress(out["group_sessions"], min_sessions)
+    out["sessions"] = out["sessions"].astype("Int64").where(~hidden)
+    out["group_sessions"] = out["group_sessions"].astype("Int64").where(
+        ~_suppress(out["group_sessions"], min_sessions))
+    out["share"] = out["share"].where(~hidden)
+    out["flag"] = np.where(hidden, "suppressed", "")
+    out.attrs["min_sessions"] = min_sessions
     return out
 
 
-def tvc_by_area(qual: pd.DataFrame) -> pd.DataFrame:
-    """TAB-QUAL-01: per sub-area, the threats, vulnerabilities and capacities raised and in how many sessions."""
+def tvc_by_area(qual: pd.DataFrame, min_sessions: int | None = None) -> pd.DataFrame:
+    """TAB-QUAL-01: per sub-area, the threats, vulnerabilities and capacities raised and in how many sessions
+    (``area, tvc, theme, sessions, flag``; with ``min_sessions``, counts below it suppressed)."""
     out = (qual.drop_duplicates(["session_id", "theme"]).groupby(["area", "tvc", "theme"]).size()
            .rename("sessions").reset_index())
+    hidden = _suppress(out["sessions"], min_sessions)
+    out["flag"] = np.where(hidden, "suppressed", "")
     order = {"threat": 0, "vulnerability": 1, "capacity": 2}
     out["_o"] = out["tvc"].map(order)
     out = out.sort_values(["area", "_o", "sessions", "theme"], ascending=[True, True, False, True], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    out["sessions"] = out["sessions"].astype("Int64").where(out["flag"] == "")
+    out = out.drop(columns="_o").reset_index(drop=True)
+    out.attrs["min_sessions"] = min_sessions
+    return out
 
 
 def partners(qual: pd.DataFrame | None) -> pd.DataFrame:

@@ -53,6 +53,8 @@ class QualityRules(BaseModel):
     ci_width_relative_from: float = 0.05
     relative_width_max: float = 1.30
     df_review: int = 8
+    #: qualitative counts: fewer sessions than this are suppressed (a theme raised in one interview)
+    sessions_min: int = 3
 
 
 def flag(cv: pd.Series, n: pd.Series, rules: QualityRules | None = None) -> pd.Series:

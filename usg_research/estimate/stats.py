@@ -93,18 +93,40 @@ def compare_groups(df: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
 
 
 MODEL_COLUMNS = ["outcome", "predictors", "term", "coef", "se", "p", "ci_low", "ci_high", "odds_ratio", "n", "df",
-                 "inference"]
+                 "inference", "pooled", "left_out"]
+#: The level small levels of a model's predictor are pooled into (its term reads e.g. ``areaother``).
+POOLED = "other"
 
 
-def logistic_models(design: DesignBase, specs: dict[str, Sequence[str]], yes: str = "yes") -> pd.DataFrame:
+def _pool_small_levels(x: pd.Series, counted: pd.Series, n_min: int) -> tuple[pd.Series, list[str], list[str]]:
+    """``x`` with the levels of fewer than ``n_min`` respondents (among ``counted`` rows) pooled as
+    :data:`POOLED`; when the pooled level itself is under ``n_min`` its rows are left out (missing).
+    Returns the new column, the pooled levels and the levels left out."""
+    n = x[counted].astype(object).value_counts()
+    n = n[n > 0]
+    small = sorted(str(v) for v in n.index[n < n_min])
+    if not small:
+        return x, [], []
+    text = x.astype(object).where(x.notna(), None)
+    is_small = text.isin(small)
+    if int(n[n < n_min].sum()) >= n_min:
+        return text.where(~is_small, POOLED), small, []
+    return text.where(~is_small, None), [], small
+
+
+def logistic_models(design: DesignBase, specs: dict[str, Sequence[str]], yes: str = "yes",
+                    n_min: int | None = None) -> pd.DataFrame:
     """Design-based logistic regressions (R ``svyglm``, quasibinomial) of yes/no outcomes, ``{outcome: [predictors]}``.
 
     The outcome is 1 for ``yes`` and 0 for any other answer (missing: out of the model); predictors the
     survey did not ask are left out; an outcome it did not ask, or with no predictor left, is skipped.
     Terms have R's names (``sexfemale``: female against the first category, male); a yes/no predictor is
-    compared with "no". Returns ``outcome,
-    predictors`` (comma-separated), ``term, coef, se, p, ci_low, ci_high`` (log-odds, t on the model's
-    df), ``odds_ratio, n, df, inference``.
+    compared with "no". With ``n_min`` (the params' minimum n), a predictor's levels of fewer respondents
+    (with the outcome answered) are pooled as ``other``, or, when the pooled level is itself under
+    ``n_min``, left out of the model: no coefficient describes a group smaller than a published cell.
+    Returns ``outcome, predictors`` (comma-separated), ``term, coef, se, p, ci_low, ci_high`` (log-odds,
+    t on the model's df), ``odds_ratio, n, df, inference``, and ``pooled`` and ``left_out`` (per model,
+    ``predictor=level|level`` joined by ``;``, empty when none); ``attrs["n_min"]`` is ``n_min``.
 
     Examples
     --------
@@ -122,14 +144,23 @@ def logistic_models(design: DesignBase, specs: dict[str, Sequence[str]], yes: st
         if outcome not in df or not preds:
             continue
         y = df[outcome].map(lambda v: np.nan if pd.isna(v) else float(v == yes))
-        cols = {"model_outcome": y}
+        cols: dict[str, object] = {"model_outcome": y}
+        pooled, left_out = [], []
         for p in preds:  # a yes/no predictor is compared with "no" (its term reads "...: yes")
             if set(df[p].dropna().astype(str)) <= {"yes", "no"}:
-                cols[f"{p}"] = pd.Categorical(df[p].astype(object), categories=["no", "yes"])
+                cols[p] = pd.Categorical(df[p].astype(object), categories=["no", "yes"])
+            elif n_min is not None and not pd.api.types.is_numeric_dtype(df[p]):
+                x, small, out = _pool_small_levels(df[p], y.notna() & df[p].notna(), n_min)
+                if small or out:
+                    cols[p] = x
+                pooled += [f"{p}={'|'.join(small)}"] if small else []
+                left_out += [f"{p}={'|'.join(out)}"] if out else []
         fit = design.with_columns(pd.DataFrame(cols, index=df.index)).glm(  # type: ignore[attr-defined]
             "model_outcome ~ " + " + ".join(preds), family="binomial")
         fit = fit.rename(columns={"estimate": "coef"}).assign(
             outcome=outcome, predictors=",".join(preds), odds_ratio=lambda f: np.exp(f["coef"]), n=fit.attrs["n"],
-            df=fit.attrs["df"], inference=DESIGN_BASED)
+            df=fit.attrs["df"], inference=DESIGN_BASED, pooled=";".join(pooled), left_out=";".join(left_out))
         frames.append(fit[MODEL_COLUMNS])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MODEL_COLUMNS)
+    fits = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MODEL_COLUMNS)
+    fits.attrs["n_min"] = n_min
+    return fits

@@ -23,16 +23,27 @@ from .exhibit import Exhibit, OutputContext
 def tvc(table: pd.DataFrame, out: OutputContext, sessions: int) -> Exhibit:
     """Per sub-area, the threats, vulnerabilities and capacities raised, each with its number of sessions
     (:func:`~usg_research.estimate.qualitative.tvc_by_area`); ``sessions`` in all is stated in the caption."""
-    w = out.words
+    w, minimum = out.words, table.attrs.get("min_sessions")
     rows = []
     for area, g in table.groupby("area", sort=True):
         row = {w.label("domain:area"): area}
         for k in ("threat", "vulnerability", "capacity"):
             sub = g[g["tvc"] == k]
-            row[w.label(f"tvc:{k}")] = "; ".join(f"{w.label('theme:' + t)} ({n})" for t, n in
-                                                  zip(sub["theme"], sub["sessions"], strict=True))
+            row[w.label(f"tvc:{k}")] = "; ".join(f"{w.label('theme:' + t)} ({_count(n, minimum)})"
+                                                  for t, n in zip(sub["theme"], sub["sessions"], strict=True))
         rows.append(row)
-    return Exhibit(table, view=pd.DataFrame(rows), notes=(f"({w.phrase('sessions')}: {sessions}).",))
+    return Exhibit(table, view=pd.DataFrame(rows), notes=(f"({w.phrase('sessions')}: {sessions}).",
+                                                          *_suppressed_note(table, out)))
+
+
+def _count(n: object, minimum: int | None) -> str:
+    """A session count, or ``<minimum`` where it was suppressed."""
+    return f"<{minimum}" if pd.isna(n) else str(int(n))  # type: ignore[call-overload]
+
+
+def _suppressed_note(table: pd.DataFrame, out: OutputContext) -> tuple[str, ...]:
+    hidden = table.get("flag", pd.Series(dtype=object)).eq("suppressed").any()
+    return (out.words.phrase("sessions_suppressed", k=table.attrs.get("min_sessions")),) if hidden else ()
 
 
 def themes(table: pd.DataFrame, out: OutputContext, sessions: int) -> Exhibit:
@@ -43,10 +54,11 @@ def themes(table: pd.DataFrame, out: OutputContext, sessions: int) -> Exhibit:
     n_group = table.drop_duplicates("stakeholder_group").set_index("stakeholder_group")["group_sessions"]
     mat = mat.loc[mat.mean(axis=1).sort_values(ascending=False, kind="stable").index]
     mat.index = [w.label(f"theme:{t}") for t in mat.index]
-    mat.columns = [f"{w.label('group:' + g)} (n={n_group[g]})" for g in mat.columns]
+    minimum = table.attrs.get("min_sessions")
+    mat.columns = [f"{w.label('group:' + g)} (n={_count(n_group[g], minimum)})" for g in mat.columns]
     fig = figures.heatmap(mat.round(0), out.title, "", "", w.phrase("share_of_sessions"), fmt=".0f", annotate=True,
                           vmax=100)
-    return Exhibit(table, figure=fig, notes=(f"({w.phrase('sessions')}: {sessions}).",))
+    return Exhibit(table, figure=fig, notes=(f"({w.phrase('sessions')}: {sessions}).", *_suppressed_note(table, out)))
 
 
 def partners(table: pd.DataFrame, out: OutputContext) -> Exhibit:

@@ -60,14 +60,28 @@ def model(fits: pd.DataFrame, out: OutputContext) -> Exhibit:
     w = out.words
     labels = [term_label(out, t, preds.split(",")) for t, preds in zip(fits["term"], fits["predictors"], strict=True)]
     data = fits.assign(label=labels)[["outcome", "term", "label", "coef", "se", "p", "ci_low", "ci_high",
-                                      "odds_ratio", "n", "df", "inference"]]
+                                      "odds_ratio", "n", "df", "inference", "pooled", "left_out"]]
     view = pd.DataFrame({
         w.label("col:outcome"): [outcome_name(out, o) for o in data["outcome"]], w.label("col:term"): data["label"],
         w.label("col:odds_ratio"): [f"{np.exp(c):.2f} ({np.exp(lo):.2f}-{np.exp(hi):.2f})" for c, lo, hi in
                                     zip(data["coef"], data["ci_low"], data["ci_high"], strict=True)],
         w.label("col:p"): [fmt_p(p) for p in data["p"]], "n": data["n"],
         w.label("col:method"): w.phrase("design_based")})
-    return Exhibit(data, view=view, notes=(w.phrase("risk01_note"),))
+    return Exhibit(data, view=view, notes=(w.phrase("risk01_note"), *small_level_notes(fits, out)))
+
+
+def small_level_notes(fits: pd.DataFrame, out: OutputContext) -> list[str]:
+    """What :func:`~usg_research.estimate.stats.logistic_models` pooled or left out (levels under the minimum
+    n), once per predictor, in the report language."""
+    w, n = out.words, fits.attrs.get("n_min")
+    notes: list[str] = []
+    for col, key in (("pooled", "model_pooled"), ("left_out", "model_left_out")):
+        for entry in dict.fromkeys(e for cell in fits.get(col, pd.Series(dtype=object)).fillna("") for e in
+                                   str(cell).split(";") if e):
+            var, levels = entry.split("=", 1)
+            name = next((w.label(k) for k in (f"domain:{var}", f"var:{var}", var) if w.has_label(k)), var)
+            notes.append(w.phrase(key, var=name, levels=", ".join(levels.split("|")), n=n))
+    return list(dict.fromkeys(notes))
 
 
 def group_tests(results: pd.DataFrame, out: OutputContext) -> Exhibit:
