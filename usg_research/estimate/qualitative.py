@@ -102,8 +102,10 @@ def tvc_by_area(qual: pd.DataFrame, min_sessions: int | None = None) -> pd.DataF
     out["flag"] = np.where(hidden, "suppressed", "")
     order = {"threat": 0, "vulnerability": 1, "capacity": 2}
     out["_o"] = out["tvc"].map(order)
-    out = out.sort_values(["area", "_o", "sessions", "theme"], ascending=[True, True, False, True], kind="stable")
     out["sessions"] = out["sessions"].astype("Int64").where(out["flag"] == "")
+    # suppressed counts last, by theme: their order must not give the hidden counts away
+    out = out.sort_values(["area", "_o", "sessions", "theme"], ascending=[True, True, False, True], kind="stable",
+                          na_position="last")
     out = out.drop(columns="_o").reset_index(drop=True)
     out.attrs["min_sessions"] = min_sessions
     return out

@@ -57,7 +57,7 @@ def themes(table: pd.DataFrame, out: OutputContext, sessions: int) -> Exhibit:
     minimum = table.attrs.get("min_sessions")
     mat.columns = [f"{w.label('group:' + g)} (n={_count(n_group[g], minimum)})" for g in mat.columns]
     fig = figures.heatmap(mat.round(0), out.title, "", "", w.phrase("share_of_sessions"), fmt=".0f", annotate=True,
-                          vmax=100)
+                          vmax=100, missing=f"<{minimum}" if minimum else None)
     return Exhibit(table, figure=fig, notes=(f"({w.phrase('sessions')}: {sessions}).", *_suppressed_note(table, out)))
 
 

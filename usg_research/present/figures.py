@@ -253,12 +253,18 @@ def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str
 # --- context: counts, rates, maps ---------------------------------------------------------------
 
 def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, cbar_label: str, fmt: str = "d",
-            annotate: bool = False, vmax: float | None = None):
-    """A labelled heatmap (counts or shares) with a sequential colour-blind-safe colour map."""
+            annotate: bool = False, vmax: float | None = None, missing: str | None = None):
+    """A labelled heatmap (counts or shares) with a sequential colour-blind-safe colour map. With
+    ``missing`` (e.g. ``"<3"``), empty cells (suppressed values) are grey and read ``missing``."""
     h = max(2.8, 0.42 * len(matrix) + 1.6)
     fig, ax = plt.subplots(figsize=(WIDTH, h))
+    ax.set_facecolor("#e6e6e6")  # empty cells
+    ax.grid(False)
     sns.heatmap(matrix, ax=ax, cmap="viridis", annot=annotate, fmt=fmt, vmin=0, vmax=vmax,
                 cbar_kws={"label": cbar_label}, linewidths=0.3, linecolor="white", annot_kws={"fontsize": 8})
+    if missing is not None:  # seaborn leaves empty cells unannotated
+        for i, j in zip(*np.nonzero(matrix.isna().to_numpy()), strict=True):
+            ax.text(j + 0.5, i + 0.5, missing, ha="center", va="center", fontsize=8, color="#555555")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_yticklabels([wrap(t.get_text(), 30) for t in ax.get_yticklabels()], rotation=0)
