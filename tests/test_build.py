@@ -64,11 +64,16 @@ def _no_kernel(monkeypatch) -> None:
     ("'x = 1\\nimport pathlib; pathlib.Path(\"PWNED\").touch()\\ny': 1\n", "Extra inputs are not permitted"),
     ("headline: [NOT_AN_INDICATOR]\n", "unknown indicator ids"),
     ("quality: {n_min: 30.5}\n", "quality.n_min"),
+    ("seed: 1\nseed: 2\n", "duplicate key 'seed'"),
+    ("quality: {cv_suppress: .nan, n_min: -5}\n", "quality.cv_suppress: Input should be a finite number"),
+    ("disaggregations: [sex, phone]\n", "unknown disaggregations ['phone']"),
 ])
 def test_bad_params_are_rejected_before_any_kernel_starts(project, monkeypatch, capsys, text, words) -> None:
     _no_kernel(monkeypatch)
     p = project / "params/mathare.yaml"
-    p.write_text(p.read_text(encoding="utf-8") + text, encoding="utf-8")
+    key = text.split(":")[0]  # the key replaces the file's own (a key given twice is its own error)
+    kept = [line for line in p.read_text(encoding="utf-8").splitlines() if line.split(":")[0] != key]
+    p.write_text("\n".join(kept) + "\n" + text, encoding="utf-8")
     with pytest.raises(ParamsError, match=None) as info:
         load_params("mathare")
     assert words in str(info.value) and "params/mathare.yaml" in str(info.value)

@@ -133,11 +133,11 @@ class CityParams(ReportParams):
     @field_validator("disaggregations")
     @classmethod
     def _known_disaggregations(cls, v: list[str]) -> list[str]:
-        known = [*TABLES["respondent"].names, *GROUPINGS]
+        known = [x.name for x in TABLES["respondent"].variables if not x.pii and x.kind != "id"] + list(GROUPINGS)
         unknown = [d for d in v if d not in known]
         if unknown:
-            raise ValueError(f"unknown disaggregations {unknown}: use respondent variables (e.g. sex, area, "
-                             f"education) or {', '.join(GROUPINGS)}")
+            raise ValueError(f"unknown disaggregations {unknown}: use respondent variables that are not identifying "
+                             f"(e.g. sex, area, education) or {', '.join(GROUPINGS)}")
         if len(set(v)) < len(v):
             raise ValueError("a disaggregation is listed twice")
         return v
