@@ -71,8 +71,8 @@ def test_the_log_records_each_column_and_count(tmp_path) -> None:
 
 def test_the_log_text_sums_each_reason_and_counts_dropped_columns() -> None:
     log = CleaningLog("respondent", "data/raw/x/s.csv", rows_in=10)
-    log.recode("a", "dk", "missing", "missing code: don't know", 2)
-    log.recode("b", "dk", "missing", "missing code: don't know", 3)
+    log.recode("a", "dk", "missing", "missing code: Don't know", 2)
+    log.recode("b", "dk", "missing", "missing code: Don't know", 3)
     log.recode("c", "x", "missing", "skip_violation", 0)  # nothing recoded: not logged
     log.columns_dropped += [{"column": "name", "reason": "identifying (PII): never kept"},
                             {"column": "q99", "reason": "not in the codebook"},
@@ -81,7 +81,75 @@ def test_the_log_text_sums_each_reason_and_counts_dropped_columns() -> None:
         "respondent: data/raw/x/s.csv",
         "  rows read            10",
         "  rows kept            10",
-        "  recoded               5  missing code: don't know",
+        "  recoded               5  missing code: Don't know",
         "  dropped (identifying): name",
         "  dropped (not in codebook): 2 raw column(s)"])
     assert len(log.recodes) == 2 and np.sum([r["count"] for r in log.recodes]) == 5
+
+
+def test_clean_tables_have_the_schema_types(tmp_path) -> None:
+    """Categorical answers as Categoricals of the schema's codes, counts as Int64, yes/no derivations as
+    yes/no Categoricals, text as strings; a fresh 0..n-1 index and no stray column."""
+    c = make_city(tmp_path)
+    clean = clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)["respondent"]
+    assert list(clean["sex"].cat.categories) == ["male", "female"]
+    assert list(clean["safe_night"].cat.categories)[:2] == ["very_safe", "safe"]
+    assert str(clean["hh_size"].dtype) == "Int64" and str(clean["n_robbery_12m"].dtype) == "Int64"
+    assert list(clean["youth"].cat.categories) == ["yes", "no"]
+    assert clean["youth"].notna().all() and clean["area"].notna().all()
+    assert str(clean["area"].dtype) == "string" and clean["area"].iloc[0] == c.survey.loc[0, c.col("area")].strip()
+    assert "index" not in clean.columns and "_row" not in clean.columns
+    assert clean.index.equals(pd.RangeIndex(len(clean)))
+
+
+def test_every_recode_is_logged_with_from_and_to(tmp_path) -> None:
+    """Missing codes (categorical and numeric), padding trimmed and skip violations set missing: each in the
+    log with its column, from, to and count, as TAB-MET-03 lists them; identifying columns listed as such."""
+    c = make_city(tmp_path, strict=False)
+    c.codebook["policy"] = {"skip_violation": "set_missing"}
+    c.write_codebook()
+    nonvictim = int(c.survey.index[c.survey[c.col("last_crime")] == ""][0])
+    c.survey.loc[nonvictim, c.col("report_police")] = "1"
+    c.survey.loc[[1, 3], c.col("safe_night")] = "98"  # don't know
+    c.survey.loc[5, c.col("age")] = "999"  # refused
+    c.survey.loc[7, c.col("area")] = " " + c.survey.loc[7, c.col("area")] + " "
+    c.write_survey()
+    t = clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)
+    log, clean = t.logs["respondent"], t["respondent"]
+    rec = {(r["column"], r["reason"]): (r["from"], r["to"], r["count"]) for r in log.recodes}
+    assert rec[("report_police", "skip_violation")] == ("answer", "missing", 1)
+    assert rec[("safe_night", "missing code: Don't know")][:2] == ("dk", "missing")
+    dk = (c.survey[c.col("safe_night")] == "98").sum()
+    assert rec[("safe_night", "missing code: Don't know")][2] == dk
+    refused = (c.survey[c.col("age")] == "999").sum()
+    assert rec[("age", "missing code: Refused to answer")] == ("refused", "missing", refused)
+    assert rec[("area", "white space trimmed")] == ("padded", "trimmed", 1)
+    assert clean["safe_night"].isna().sum() == c.survey[c.col("safe_night")].isin(["98", "99", ""]).sum()
+    assert "  dropped (identifying): " in log.text()
+    pii = [d["column"] for d in log.columns_dropped if d["reason"] == "identifying (PII): never kept"]
+    assert "respondent_name" in pii and "phone" in pii
+
+
+def test_a_value_label_naming_a_missing_code_is_missing(tmp_path) -> None:
+    """SPSS: a code whose value label the codebook lists under ``missing`` (e.g. 9 = "No sabe") is a missing
+    code, logged as such, not an unknown code."""
+    import pyreadstat
+
+    c = make_city(tmp_path, strict=False)
+    df = c.survey.copy()
+    sex = c.col("sex")
+    num = {col: pd.to_numeric(df[col], errors="coerce") for col in (sex, c.col("age"), c.col("weight"))}
+    out = pd.DataFrame({c.col("resp_id"): df[c.col("resp_id")], c.col("weight"): num[c.col("weight")],
+                        c.col("area"): df[c.col("area")], sex: num[sex], c.col("age"): num[c.col("age")]})
+    out.loc[4, sex] = 9
+    pyreadstat.write_sav(out, str(c.folder / "survey.sav"),
+                         variable_value_labels={sex: {1: "Hombre", 2: "Mujer", 9: "No sabe"}})
+    cols = {k: c.spec["columns"][k] for k in ("resp_id", "weight", "area", "sex", "age")}
+    c.codebook["survey"] = {"file": "survey.sav", "scales": {"sex": {"Hombre": "male", "Mujer": "female"}},
+                            "missing": {"No sabe": "dk"}, "missing_numeric": c.spec["missing_numeric"],
+                            "columns": cols}
+    c.write_codebook()
+    t = clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)
+    assert pd.isna(t["respondent"].loc[4, "sex"]) and t["respondent"]["sex"].notna().sum() == len(out) - 1
+    assert {"column": "sex", "from": "dk", "to": "missing", "reason": "missing code: Don't know",
+            "count": 1} in t.logs["respondent"].recodes

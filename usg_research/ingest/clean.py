@@ -189,7 +189,7 @@ def _typed(df: pd.DataFrame, table: str) -> pd.DataFrame:
         elif col == "age_group":
             groups = [b[0] for b in AGE_BANDS] if table == "respondent" else list(POP_AGE_GROUPS)
             df[col] = pd.Categorical(df[col], categories=groups, ordered=True)
-        elif df[col].dtype == object and col in (
+        elif col in (
                 "youth", "youth35", "vict_any_12m", "vict_household_12m", "vict_personal_12m",
                 "viol_any_12m", "harass_any_12m", "contact_any", "bribe_any", "bribe_paid_any"):
             df[col] = pd.Categorical(df[col], categories=list(SCALES["yesno"]))
