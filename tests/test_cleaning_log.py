@@ -153,3 +153,71 @@ def test_a_value_label_naming_a_missing_code_is_missing(tmp_path) -> None:
     assert pd.isna(t["respondent"].loc[4, "sex"]) and t["respondent"]["sex"].notna().sum() == len(out) - 1
     assert {"column": "sex", "from": "dk", "to": "missing", "reason": "missing code: Don't know",
             "count": 1} in t.logs["respondent"].recodes
+
+
+def _problems(tmp_path, breaker) -> dict[str, str]:
+    """``{check: its one-line description}`` of a small city broken by ``breaker``."""
+    c = make_city(tmp_path)
+    breaker(c)
+    with pytest.raises(ValidationError) as info:
+        clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)
+    return {p.check: p.describe().split(": ", 1)[1] for p in info.value.problems}
+
+
+def _set(c, var: str, row: int, value: str) -> None:
+    c.survey.loc[row - 1, c.col(var)] = value
+    c.write_survey()
+
+
+def test_validator_messages_word_for_word(tmp_path) -> None:
+    """What each check says, with the values it shows (the corpus checks the words that matter; this pins
+    the rest of each line)."""
+    def no_format(c) -> None:  # dates written ISO 8601, no date_format in the codebook
+        for col in c.survey.columns:
+            if c.survey[col].str.fullmatch(r"\d\d/\d\d/\d{4}|").all() and (c.survey[col] != "").any():
+                c.survey[col] = pd.to_datetime(c.survey[col], format="%d/%m/%Y").dt.strftime("%Y-%m-%d").fillna("")
+        c.codebook["survey"] = {k: v for k, v in c.spec.items() if k != "date_format"}
+        c.write_codebook()
+        _set(c, "interview_date", 9, "2021-02-31")
+
+    got = _problems(tmp_path / "a", no_format)
+    assert got["impossible_date"] == "value '2021-02-31' is not a real date (ISO 8601, e.g. 2021-03-15) [error]"
+
+    def blank_date(c) -> None:  # a blank date is missing, not impossible; the weight below is the only error
+        _set(c, "interview_date", 9, "")
+        _set(c, "weight", 3, "x")
+
+    assert set(_problems(tmp_path / "b", blank_date)) == {"bad_weight"}
+    got = _problems(tmp_path / "c", lambda c: (_set(c, "hh_size", 4, "four"), _set(c, "stratum", 1, "09")))
+    assert got["bad_number"] == "value 'four' is not a whole number [error]"
+    assert got["psu_in_two_strata"].endswith("each PSU must lie in exactly one stratum [error]")
+    first_id = None
+
+    def duplicate(c) -> None:
+        nonlocal first_id
+        first_id = c.survey.loc[3, c.col("resp_id")]
+        c.write_survey(pd.concat([c.survey, c.survey.iloc[[3]]], ignore_index=True))
+
+    got = _problems(tmp_path / "d", duplicate)
+    assert got["duplicate_row"] == (f"value {first_id!r} repeats an earlier row exactly (double entry); the first "
+                                    "is kept [error]")
+
+
+def test_float_and_datetime_messages(tmp_path) -> None:
+    from .test_broken_inputs import _break_incidents
+
+    got = _problems(tmp_path / "a", _break_incidents)
+    assert got["impossible_date"].startswith("value '2019-13-01 10:00' is not a real date-time in the format")
+
+    def lat(c) -> None:
+        import gzip
+
+        path = c.folder / "incidents_SYNTHETIC.csv.gz"
+        lines = gzip.decompress(path.read_bytes()).decode("latin-1").split("\n")
+        col = lines[0].split(";").index(c.codebook["incidents"]["columns"]["lat"])
+        fields = lines[2].split(";")
+        fields[col] = "north"
+        lines[2] = ";".join(fields)
+        path.write_bytes(gzip.compress("\n".join(lines).encode("latin-1")))
+
+    assert _problems(tmp_path / "b", lat)["bad_number"] == "value 'north' is not a number [error]"
