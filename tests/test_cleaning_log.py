@@ -221,3 +221,24 @@ def test_float_and_datetime_messages(tmp_path) -> None:
         path.write_bytes(gzip.compress("\n".join(lines).encode("latin-1")))
 
     assert _problems(tmp_path / "b", lat)["bad_number"] == "value 'north' is not a number [error]"
+
+
+def test_the_summary_table_of_tab_met_03() -> None:
+    """The tidy summary TAB-MET-03 publishes, row by row."""
+    log = CleaningLog("respondent", "data/raw/x/s.csv", rows_in=10)
+    log.exclusions.append({"check": "duplicate_row", "column": "id", "reason": "duplicate_row: repeats", "rows": 2})
+    log.recode("a", "dk", "missing", "missing code: Don't know", 2)
+    log.recode("b", "dk", "missing", "missing code: Don't know", 3)
+    log.columns_dropped.append({"column": "name", "reason": "identifying (PII): never kept"})
+    assert log.summary().to_dict("records") == [
+        {"step": "rows read", "column": "", "detail": "data/raw/x/s.csv", "count": 10},
+        {"step": "rows excluded", "column": "id", "detail": "duplicate_row: repeats", "count": 2},
+        {"step": "rows kept", "column": "", "detail": "", "count": 8},
+        {"step": "values recoded", "column": "", "detail": "missing code: Don't know: dk -> missing", "count": 5},
+        {"step": "column dropped", "column": "name", "detail": "identifying (PII): never kept", "count": 0}]
+
+
+def test_unknown_codes_name_the_codes_expected(tmp_path) -> None:
+    got = _problems(tmp_path, lambda c: _set(c, "sex", 5, "7"))
+    assert got["unknown_code"] == ("value '7' is not a known code; expected one of 1 (male), 2 (female), "
+                                   "98 (dk), 99 (refused) [error]")
