@@ -242,3 +242,32 @@ def test_unknown_codes_name_the_codes_expected(tmp_path) -> None:
     got = _problems(tmp_path, lambda c: _set(c, "sex", 5, "7"))
     assert got["unknown_code"] == ("value '7' is not a known code; expected one of 1 (male), 2 (female), "
                                    "98 (dk), 99 (refused) [error]")
+
+
+def test_number_checks_word_for_word(tmp_path) -> None:
+    """An infinite age is not a number (not merely out of range); an age out of range shows its value."""
+    got = _problems(tmp_path / "a", lambda c: (_set(c, "age", 3, "inf"), _set(c, "hh_size", 4, "150")))
+    assert got["bad_number"] == "value 'inf' is not a whole number [error]"
+    assert got["out_of_range"] == "value '150' is outside the allowed range 1 to 40 [error]"
+
+
+def test_blank_numbers_are_logged_as_not_applicable(tmp_path) -> None:
+    c = make_city(tmp_path)
+    c.survey.loc[[2, 5], c.col("hh_size")] = ""
+    c.write_survey()
+    log = clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder).logs["respondent"]
+    assert {"column": "hh_size", "from": "na", "to": "missing", "reason": "missing code: Not applicable / not asked",
+            "count": 2} in log.recodes
+
+
+def test_ids_are_strings_and_counts_are_capped_in_the_log(tmp_path) -> None:
+    c = make_city(tmp_path)
+    victim = int(c.survey.index[c.survey[c.col("vict_robbery_12m")] == "1"][0])
+    c.survey.loc[victim, c.col("n_robbery_12m")] = "9"
+    c.write_survey()
+    t = clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)
+    assert str(t["respondent"]["resp_id"].dtype) == "string"
+    assert t["respondent"]["n_robbery_12m"].max() == 5
+    over = int((pd.to_numeric(c.survey[c.col("n_robbery_12m")], errors="coerce") > 5).sum())
+    assert {"column": "n_robbery_12m", "from": ">5", "to": "5", "reason": "incident count capped at 5",
+            "count": over} in t.logs["respondent"].recodes and over >= 1
