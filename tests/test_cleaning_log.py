@@ -209,18 +209,20 @@ def test_float_and_datetime_messages(tmp_path) -> None:
     got = _problems(tmp_path / "a", _break_incidents)
     assert got["impossible_date"].startswith("value '2019-13-01 10:00' is not a real date-time in the format")
 
-    def lat(c) -> None:
+    def lat(c, value: str = "north") -> None:
         import gzip
 
         path = c.folder / "incidents_SYNTHETIC.csv.gz"
         lines = gzip.decompress(path.read_bytes()).decode("latin-1").split("\n")
         col = lines[0].split(";").index(c.codebook["incidents"]["columns"]["lat"])
         fields = lines[2].split(";")
-        fields[col] = "north"
+        fields[col] = value
         lines[2] = ";".join(fields)
         path.write_bytes(gzip.compress("\n".join(lines).encode("latin-1")))
 
     assert _problems(tmp_path / "b", lat)["bad_number"] == "value 'north' is not a number [error]"
+    # infinity is not a number either (not merely out of the range -90 to 90)
+    assert _problems(tmp_path / "c", lambda c: lat(c, "inf")) == {"bad_number": "value 'inf' is not a number [error]"}
 
 
 def test_the_summary_table_of_tab_met_03() -> None:
