@@ -243,6 +243,7 @@ def test_identifying_values_are_never_echoed(tmp_path) -> None:
         msg = str(info.value)
         assert "identifier_like" in {p.check for p in info.value.problems}
         assert not [v for v in values if v in msg], msg
+        assert "'<withheld" in msg, msg  # the rows are named, their values replaced
 
 
 def test_a_numeric_area_code_is_not_a_phone_number(tmp_path) -> None:

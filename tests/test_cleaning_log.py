@@ -199,6 +199,14 @@ def test_validator_messages_word_for_word(tmp_path) -> None:
         c.write_survey(pd.concat([c.survey, c.survey.iloc[[3]]], ignore_index=True))
 
     got = _problems(tmp_path / "d", duplicate)
+    ids: list[str] = []
+
+    def same_id(c) -> None:
+        ids.append(c.survey.loc[0, c.col("resp_id")])
+        _set(c, "resp_id", 15, ids[0])
+
+    expected = f"value {ids[0]!r} identifies more than one row with different answers [error]"
+    assert _problems(tmp_path / "e", same_id)["duplicate_id"] == expected
     assert got["duplicate_row"] == (f"value {first_id!r} repeats an earlier row exactly (double entry); the first "
                                     "is kept [error]")
 
