@@ -205,8 +205,8 @@ def test_validator_messages_word_for_word(tmp_path) -> None:
         ids.append(c.survey.loc[0, c.col("resp_id")])
         _set(c, "resp_id", 15, ids[0])
 
-    expected = f"value {ids[0]!r} identifies more than one row with different answers [error]"
-    assert _problems(tmp_path / "e", same_id)["duplicate_id"] == expected
+    dup_id = _problems(tmp_path / "e", same_id)["duplicate_id"]
+    assert dup_id == f"value {ids[0]!r} identifies more than one row with different answers [error]"
     assert got["duplicate_row"] == (f"value {first_id!r} repeats an earlier row exactly (double entry); the first "
                                     "is kept [error]")
 
