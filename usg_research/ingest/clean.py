@@ -119,32 +119,37 @@ def clean_table(checked: Checked, codebook: Codebook) -> tuple[pd.DataFrame, Cle
     """
     raise_errors(checked)
     table = TABLES[checked.table]
-    df = checked.data.copy()
-    log = CleaningLog(checked.table, checked.file, rows_in=len(df))
-    rowpos = {r: i for i, r in enumerate(df["_row"].to_numpy())}
-    excluded = np.zeros(len(df), dtype=bool)
+    source = checked.data
+    log = CleaningLog(checked.table, checked.file, rows_in=len(source))
+    source_rows = source["_row"].to_numpy()  # increasing: the file's order
+
+    def positions(rows: list[int]) -> np.ndarray:
+        return np.searchsorted(source_rows, np.asarray(rows, dtype=source_rows.dtype))
+
+    excluded = np.zeros(len(source), dtype=bool)
     order = {c: i for i, c in enumerate(CHECK_ORDER)}
     problems = sorted(checked.problems, key=lambda p: order.get(p.check, 99))
     for p in problems:
         if p.action != "exclude":
             continue
-        idx = np.array([rowpos[r] for r in p.rows], dtype=int)
+        idx = positions(p.rows)
         new = idx[~excluded[idx]]
         excluded[new] = True
         if len(new):
             log.exclusions.append({"check": p.check, "column": p.column, "reason": f"{p.check}: {p.expected}",
                                    "rows": int(len(new))})
     keep = ~excluded
+    df = source[keep].reset_index(drop=True)  # the one copy: the kept rows
+    kept_position = np.cumsum(keep) - 1
     for p in problems:
         if p.action != "set_missing" or p.variable is None:
             continue
-        idx = np.array([rowpos[r] for r in p.rows], dtype=int)
+        idx = positions(p.rows)
         idx = idx[keep[idx]]
         col = p.variable
         if p.check not in ("unknown_code", "skip_violation"):  # those were set missing in validation
-            df.iloc[idx, df.columns.get_loc(col)] = np.nan
+            df.iloc[kept_position[idx], df.columns.get_loc(col)] = np.nan
         log.recode(col, "invalid" if p.check != "skip_violation" else "answer", "missing", p.check, len(idx))
-    df = df[keep].reset_index(drop=True)
     for var, mask in checked.trimmed.items():
         log.recode(var, "padded", "trimmed", "white space trimmed", int(mask[keep].sum()))
     for var, codes in checked.missing_numeric.items():
@@ -174,7 +179,7 @@ def clean_table(checked: Checked, codebook: Codebook) -> tuple[pd.DataFrame, Cle
         log.columns_dropped.append({"column": col, "reason": "not in the codebook"})
     df = df.drop(columns="_row")
     if checked.table == "respondent":
-        df, log.derived = derive_respondent(df)
+        df, log.derived = derive_respondent(df, copy=False)
     df = _typed(df, table.name)
     return df, log
 
@@ -183,7 +188,10 @@ def _typed(df: pd.DataFrame, table: str) -> pd.DataFrame:
     t = TABLES[table]
     for col in df.columns:
         if col in t and t[col].kind == "cat":
-            df[col] = pd.Categorical(df[col], categories=list(t[col].codes))
+            s = df[col]
+            if isinstance(s.dtype, pd.CategoricalDtype):  # missing codes set missing leave unused categories
+                s = s.cat.remove_unused_categories()
+            df[col] = pd.Categorical(s, categories=list(t[col].codes))
         elif col in t and t[col].kind == "int":
             df[col] = df[col].astype("Int64")
         elif col == "age_group":
@@ -241,8 +249,10 @@ def clean_city(city: str, codebook: str | Path | None = None, folder: str | Path
     errors = [p for ch in checked_all for p in ch.errors]
     if errors:
         raise ValidationError(errors)
-    for ch in checked_all:
+    while checked_all:  # each checked table released once cleaned
+        ch = checked_all.pop(0)
         tables[ch.table], logs[ch.table] = clean_table(ch, cb)
+        del ch
     return CleanTables(cb.city, cb, tables, logs)
 
 

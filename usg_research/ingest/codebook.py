@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..errors import CodebookError
 from ..paths import relative
 from ..yamlfile import read_yaml_model
+from .cells import raw_key
 from .schema import MISSING_CODES, SCALES, TABLES
 
 Action = Literal["error", "exclude", "set_missing"]
@@ -45,23 +46,6 @@ DEFAULT_POLICY: dict[str, Action] = {
     "impossible_date": "error",
     "date_out_of_window": "set_missing",
 }
-
-
-def raw_key(value: object) -> str:
-    """Normalise a raw code as it appears in a file or in YAML to a string key.
-
-    Integral floats lose their ``.0`` (SPSS stores codes as doubles).
-
-    Examples
-    --------
-    >>> raw_key(2.0), raw_key(" 98 "), raw_key("Yes")
-    ('2', '98', 'Yes')
-    """
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 class ColumnSpec(BaseModel):

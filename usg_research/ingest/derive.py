@@ -49,7 +49,7 @@ def _score(df: pd.DataFrame, cols: list[str], scale: str, min_answered: int) -> 
 GROUPINGS = ("age_group", "youth", "youth35")
 
 
-def derive_respondent(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def derive_respondent(df: pd.DataFrame, copy: bool = True) -> tuple[pd.DataFrame, list[str]]:
     """Add derived variables to a cleaned respondent table (codes as strings).
 
     Derived: ``age_group`` (SDG 16.7.2 bands), ``youth`` (18-24), ``youth35``
@@ -58,9 +58,10 @@ def derive_respondent(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     ``harass_any_12m``, ``contact_any``, ``bribe_any`` (asked or paid, among
     contact holders), ``bribe_paid_any``, ``cohesion_index`` and
     ``trust_index`` (0-100); and the yes/no outcomes of the reports' figures and models:
-    ``unsafe_night``, ``reported_any``, ``bribe_<official>``, ``unemployed``.
+    ``unsafe_night``, ``reported_any``, ``bribe_<official>``, ``unemployed``. With ``copy=False`` the
+    columns are added to ``df`` itself (cleaning does so: a national table is not held twice).
     """
-    out = df.copy()
+    out = df.copy() if copy else df
     derived: list[str] = []
     if "age" in out:
         out["age_group"] = age_groups(out["age"])

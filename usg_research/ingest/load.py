@@ -6,6 +6,10 @@ the file carries (SPSS / Stata). Supported: CSV (any delimiter, any declared
 encoding, optionally gzip-compressed), SPSS ``.sav``, Stata ``.dta``, Excel
 ``.xlsx`` and Parquet.
 
+Memory is bounded by the file's distinct values, not its cells: every column
+is held dictionary-encoded (a pandas ``Categorical`` of strings); CSV files are
+read by :mod:`usg_research.ingest.delimited`.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -17,10 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import codecs
-import csv
-import gzip
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +30,16 @@ import pandas as pd
 
 from ..errors import LoadError
 from ..paths import relative
-from .codebook import TableSpec, raw_key
+from .cells import raw_key, text_column
+from .codebook import TableSpec
+from .delimited import distinct_names, read_csv_text
 from .schema import REPLICATE_PREFIX, TABLES
-
-DELIMITERS = ",;\t|"
 
 
 @dataclass
 class RawTable:
-    """A raw file's cells as text, with what an SPSS / Stata file says about them (empty for CSV).
+    """A raw file's cells as text (each column a ``Categorical`` of strings, no missing values), with what
+    an SPSS / Stata file says about them (empty for CSV).
 
     ``labels`` are value labels per column; ``user_missing`` the codes a column
     declares as missing (SPSS user-missing values, kept as codes, never blanked);
@@ -72,99 +73,6 @@ class MappedTable:
     missing: list[str]
 
 
-def _decode(path: Path, raw: bytes, encoding: str | None) -> str:
-    name = relative(path)
-    if encoding is None:
-        encoding = "utf-8-sig"
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise LoadError(name, f"unknown encoding {encoding!r} in the codebook") from None
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        hint = ""
-        try:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(raw[:200_000]).best()
-            if best is not None:
-                hint = f"; it looks like {best.encoding!r}: set `encoding: {best.encoding}` in the codebook"
-        except ImportError:  # pragma: no cover - charset_normalizer ships with requests
-            pass
-        bad = raw[exc.start: exc.start + 4]
-        raise LoadError(name, f"bytes {bad!r} are not valid {encoding}{hint}", line=line) from None
-
-
-def sniff_delimiter(header: str) -> str:
-    """The delimiter a CSV header line uses: the most frequent of ``, ; tab |`` (``,`` when none).
-
-    Examples
-    --------
-    >>> sniff_delimiter("folio;sexo;edad"), sniff_delimiter("id")
-    (';', ',')
-    """
-    counts = {d: header.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTable:
-    name = relative(path)
-    try:
-        raw = path.read_bytes()
-        if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError) as exc:
-        raise LoadError(name, f"cannot be read: {exc}") from None
-    text = _decode(path, raw, encoding)
-    if not text.strip():
-        raise LoadError(name, "the file is empty")
-    if delimiter is None:
-        delimiter = sniff_delimiter(text[: text.find("\n")] if "\n" in text else text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-        rows = list(reader)
-    except csv.Error as exc:
-        raise LoadError(name, f"malformed CSV ({exc}); an unclosed quote or a truncated file",
-                        line=reader.line_num) from None
-    header = [h.strip() for h in header]
-    if len(header) == 1:
-        others = {d: header[0].count(d) for d in DELIMITERS if d != delimiter}
-        best = max(others, key=lambda d: others[d])
-        if others[best] >= 2:
-            raise LoadError(name, f"the header is one column when split on {delimiter!r}, but it contains "
-                                  f"{others[best]} {best!r} characters: the file uses {best!r} as delimiter; "
-                                  f"set `delimiter: {best!r}` in the codebook", line=1)
-    if not rows or all(not r for r in rows):
-        raise LoadError(name, "the file has a header but no data rows", line=2)
-    _distinct_names(name, header)
-    width = len(header)
-    # csv.reader skips nothing: a blank line is a row with zero fields
-    for i, r in enumerate(rows):
-        if len(r) != width:
-            if not r and i == len(rows) - 1:
-                continue
-            raise LoadError(
-                name,
-                f"row {i + 1} has {len(r)} fields, the header has {width} "
-                f"(delimiter {delimiter!r}; a truncated file, a wrong delimiter or an unquoted "
-                f"{delimiter!r} in a value)",
-                line=i + 2)
-    rows = [r for r in rows if r]
-    arr = np.array(rows, dtype=object).reshape(len(rows), width) if rows else np.empty((0, width), dtype=object)
-    return RawTable(name, pd.DataFrame(arr, columns=header, dtype=object))
-
-
-def _distinct_names(name: str, header: list[str]) -> None:
-    """Refuse a header that gives two columns one name (every format: pandas would rename one silently)."""
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise LoadError(name, f"the header repeats column names {dupes}", line=1)
-
-
 def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
     name = relative(path)
     try:  # header=None: the names as written (pandas would rename a repeated one Q7.1)
@@ -176,7 +84,7 @@ def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
     header = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(raw_key(v)).strip()
               for v in df.iloc[0]]
     header = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
-    _distinct_names(name, header)
+    distinct_names(name, header)
     if len(df) < 2:
         raise LoadError(name, "the sheet has a header but no data rows", line=2)
     body = df.iloc[1:].reset_index(drop=True)
@@ -185,16 +93,7 @@ def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
 
 
 def _cells_to_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            out[col] = s.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(object)
-            continue
-        vals = s.to_numpy(dtype=object)
-        out[col] = np.array(["" if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT)
-                             else raw_key(v) for v in vals], dtype=object)
-    return pd.DataFrame(out, columns=[str(c) for c in df.columns], dtype=object)
+    return pd.DataFrame({str(c): text_column(df[c], strip=True) for c in df.columns})
 
 
 def _read_stat(path: Path, encoding: str | None) -> RawTable:
@@ -257,7 +156,7 @@ def read_raw(path: str | Path, fmt: str | None = None, encoding: str | None = No
             suffixes[-1][1:] if suffixes else "")
         fmt = {"xls": "xlsx", "tsv": "csv", "txt": "csv", "pq": "parquet"}.get(fmt, fmt)
     if fmt == "csv":
-        return _read_csv(path, encoding, delimiter)
+        return RawTable(name, read_csv_text(path, encoding, delimiter))
     if fmt in ("sav", "dta"):
         return _read_stat(path, encoding)
     if fmt == "xlsx":
@@ -267,7 +166,7 @@ def read_raw(path: str | Path, fmt: str | None = None, encoding: str | None = No
             df = pd.read_parquet(path)
         except Exception as exc:
             raise LoadError(name, f"cannot be read as Parquet: {exc}") from None
-        _distinct_names(name, [str(c) for c in df.columns])
+        distinct_names(name, [str(c) for c in df.columns])
         return RawTable(name, _cells_to_text(df))
     raise LoadError(name, f"unknown file format {fmt!r}: expected csv, sav, dta, xlsx or parquet")
 
@@ -309,19 +208,19 @@ def apply_codebook(raw: RawTable, spec: TableSpec, table: str) -> MappedTable:
         if s.column not in raw.data.columns:
             missing.append(var)
             continue
-        cols[var] = raw.data[s.column].astype(object).map(lambda v: "" if v is None else str(v))
+        cols[var] = text_column(raw.data[s.column])
     used = set(raw_columns.values())
     if spec.replicate_weights is not None:  # kept as repw_001 ... in file order
         rep = [c for c in raw.data.columns if re.search(spec.replicate_weights.columns, str(c)) and c not in used]
         for k, c in enumerate(rep, start=1):
-            cols[f"{REPLICATE_PREFIX}{k:03d}"] = raw.data[c].astype(object).map(lambda v: "" if v is None else str(v))
+            cols[f"{REPLICATE_PREFIX}{k:03d}"] = text_column(raw.data[c])
             raw_columns[f"{REPLICATE_PREFIX}{k:03d}"] = str(c)
         if not rep:
             missing.append(REPLICATE_PREFIX + "*")
             raw_columns[REPLICATE_PREFIX + "*"] = spec.replicate_weights.columns
         used |= set(rep)
     unmapped = [c for c in raw.data.columns if c not in used]
-    df = pd.DataFrame(cols, index=pd.RangeIndex(len(raw.data)), dtype=object)
+    df = pd.DataFrame(cols, index=pd.RangeIndex(len(raw.data)))
     df.insert(0, "_row", np.arange(1, len(raw.data) + 1))
     labels = {var: raw.labels[col] for var, col in raw_columns.items() if col in raw.labels}
     return MappedTable(table, raw.file, df, labels, raw_columns, unmapped, missing)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from .cells import PerValue, distinct_values, stripped
 from .codebook import Action, Codebook, TableSpec
 from .load import MappedTable
 from .schema import (
@@ -48,7 +49,6 @@ CLOSED_TEXT: dict[tuple[str, str], tuple[str, ...]] = {
     ("qualitative", "method"): QUAL_METHODS,
     ("qualitative", "tvc"): QUAL_TVC,
 }
-#: Order in which exclusions are attributed when a row has several reasons.
 #: The largest weight accepted: a weight counts the persons a respondent represents (sums of larger ones
 #: could overflow to infinity and return an estimate with a standard error of 0).
 MAX_WEIGHT = 1e12
@@ -59,6 +59,7 @@ PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 #: A sub-area column with more distinct values than this share of its rows (from ``UNIQUE_MIN_ROWS``) holds
 #: identifiers, not places: every sub-area would be a cell of one respondent.
 UNIQUE_SHARE, UNIQUE_MIN_ROWS = 0.5, 40
+#: Order in which exclusions are attributed when a row has several reasons.
 CHECK_ORDER = ("missing_value", "duplicate_row", "duplicate_id", "bad_weight", "psu_in_two_strata",
                "identifier_like",
                "unknown_code", "bad_number", "out_of_range", "impossible_date", "date_out_of_window",
@@ -143,9 +144,9 @@ def _describe_codes(code_map: dict[str, str], missing: dict[str, str]) -> str:
     return "expected one of " + ", ".join(items) if items else "no codes are mapped for it in the codebook"
 
 
-def _check_cat(c: _Collector, var: Variable, s: pd.Series, spec: TableSpec, table: str) -> pd.Series:
+def _check_cat(c: PerValue, var: Variable, s: pd.Series, spec: TableSpec, table: str,
+               labels: dict[str, str]) -> pd.Series:
     code_map = spec.code_map(var.name, table)
-    labels = c.m.labels.get(var.name, {})
     out = s.map(code_map)
     by_missing = s.map(spec.missing)
     out = out.where(out.notna(), by_missing)
@@ -165,12 +166,13 @@ def _check_cat(c: _Collector, var: Variable, s: pd.Series, spec: TableSpec, tabl
     return out  # unknown codes stay missing (NaN); cleaning counts them under their problem
 
 
-def _check_number(c: _Collector, var: Variable, s: pd.Series, spec: TableSpec, checked: Checked) -> pd.Series:
+def _check_number(c: PerValue, var: Variable, s: pd.Series, spec: TableSpec, checked: Checked) -> pd.Series:
     miss = s.map(spec.missing_numeric)
     blank = s == ""
     codes = miss.where(~blank, "na")
     if codes.notna().any():
-        checked.missing_numeric[var.name] = codes
+        checked.missing_numeric[var.name] = pd.Series(c.spread(codes.to_numpy(dtype=object)),
+                                                      dtype=object).astype("category")
     num = pd.to_numeric(s.where(miss.isna() & ~blank), errors="coerce")
     bad = (num.isna() | ~np.isfinite(num)) & miss.isna() & ~blank  # "inf" and "nan" are not answers
     if var.kind == "int":
@@ -192,7 +194,7 @@ def _check_number(c: _Collector, var: Variable, s: pd.Series, spec: TableSpec, c
     return num
 
 
-def _check_date(c: _Collector, var: Variable, s: pd.Series, spec: TableSpec) -> pd.Series:
+def _check_date(c: PerValue, var: Variable, s: pd.Series, spec: TableSpec) -> pd.Series:
     fmt = spec.datetime_format if var.kind == "datetime" else spec.date_format
     blank = (s == "") | s.isin(list(spec.missing_numeric)) | s.isin(list(spec.missing))
     parsed = pd.to_datetime(s.where(~blank), format=fmt or "ISO8601", errors="coerce")
@@ -261,32 +263,34 @@ def check_table(mapped: MappedTable, codebook: Codebook) -> Checked:
     for var in table.variables:
         if var.name not in src:
             continue
-        s_raw = src[var.name].astype(object)
-        s = s_raw.map(str.strip)
-        trimmed = (s != s_raw).to_numpy()
+        cells, trimmed = stripped(src[var.name])
         if trimmed.any():
             checked.trimmed[var.name] = trimmed
-        if var.kind == "cat":
-            out[var.name] = _check_cat(c, var, s, spec, mapped.table)
+        s, codes = distinct_values(cells)  # each distinct value checked once
+        v = PerValue(c, codes)
+        if var.kind == "cat":  # codes are few: kept dictionary-encoded
+            codes = pd.Categorical(_check_cat(v, var, s, spec, mapped.table, mapped.labels.get(var.name, {})))
+            out[var.name] = pd.Series(pd.Categorical.from_codes(v.spread(codes.codes), codes.categories))
         elif var.kind in ("float", "int"):
-            out[var.name] = _check_number(c, var, s, spec, checked)
+            out[var.name] = pd.Series(v.spread(_check_number(v, var, s, spec, checked)))
         elif var.kind in ("date", "datetime"):
-            out[var.name] = _check_date(c, var, s, spec)
+            out[var.name] = pd.Series(v.spread(_check_date(v, var, s, spec)))
         else:
             if var.required:
-                c.add("missing_value", var.name, s == "", None, "a value is required here")
+                v.add("missing_value", var.name, s == "", None, "a value is required here")
             closed = CLOSED_TEXT.get((mapped.table, var.name))
             if closed is not None:
-                c.add("unknown_code", var.name, (s != "") & ~s.isin(closed), s,
+                v.add("unknown_code", var.name, (s != "") & ~s.isin(closed), s,
                       "expected one of " + ", ".join(closed))
-            out[var.name] = s.where(s != "")
+            out[var.name] = pd.Series(v.spread(s.where(s != "")), dtype=object)
     for col in [k for k in src.columns if k.startswith(REPLICATE_PREFIX)]:
-        s = src[col].astype(object).map(str.strip)
+        s, codes = distinct_values(stripped(src[col])[0])
+        v = PerValue(c, codes)
         num = pd.to_numeric(s.where(s != ""), errors="coerce")
         bad = num.isna() | (num < 0) | (num > MAX_WEIGHT)  # > also refuses inf
-        c.add("bad_weight", col, bad, s.where(s != "", "<blank>"),
+        v.add("bad_weight", col, bad, s.where(s != "", "<blank>"),
               f"replicate weights must be finite numbers from 0 to {MAX_WEIGHT:.0e}; every respondent needs one")
-        out[col] = num
+        out[col] = pd.Series(v.spread(num))
     df = pd.DataFrame(out)
     _check_rows(c, df, table.key)
     _check_identifier_like(c, df)
@@ -301,7 +305,7 @@ def _check_rows(c: _Collector, df: pd.DataFrame, key: str | None) -> None:
     cols = [x for x in df.columns if x != "_row"]
     if not cols:
         return
-    dup_row = df.duplicated(subset=cols, keep="first").to_numpy()
+    dup_row = _repeats(df[cols])
     c.add("duplicate_row", key, dup_row, df[key] if key in df else None,
           "repeats an earlier row exactly (double entry); the first is kept")
     if key in df:
@@ -311,6 +315,16 @@ def _check_rows(c: _Collector, df: pd.DataFrame, key: str | None) -> None:
         dup_id = (~dup_row & ids.notna().to_numpy()
                   & ids.isin(remaining[remaining.duplicated(keep=False)]).to_numpy())
         c.add("duplicate_id", key, dup_id, ids, "identifies more than one row with different answers")
+
+
+def _repeats(df: pd.DataFrame) -> np.ndarray:
+    """Which rows repeat an earlier row exactly. Rows are hashed a column at a time (memory: one number per
+    row, whatever the width); only rows whose hash recurs are compared in full."""
+    h = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    candidates = np.flatnonzero(pd.Series(h).duplicated(keep=False).to_numpy())
+    out = np.zeros(len(df), dtype=bool)
+    out[candidates] = df.iloc[candidates].duplicated(keep="first").to_numpy()
+    return out
 
 
 def _check_identifier_like(c: _Collector, df: pd.DataFrame) -> None:

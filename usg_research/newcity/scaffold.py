@@ -36,7 +36,8 @@ import yaml
 
 from ..errors import USGAError
 from ..ingest.codebook import TABLE_KEYS
-from ..ingest.load import RawTable, read_raw, sniff_delimiter
+from ..ingest.delimited import sniff_delimiter
+from ..ingest.load import RawTable, read_raw
 from ..ingest.schema import SCALES, TABLES
 from ..params import CityParams
 from ..paths import codebook_path, iccs_map_path, params_path, project_root, raw_dir, relative
