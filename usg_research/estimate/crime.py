@@ -83,11 +83,12 @@ def map_iccs(incidents: pd.DataFrame, mapping: pd.DataFrame) -> tuple[pd.DataFra
 
 
 def rates(incidents: pd.DataFrame, population: float | pd.Series, by: list[str], level: float = 0.95,
-          per: float = 1e5) -> pd.DataFrame:
+          per: float = 1e5, count: str | None = None) -> pd.DataFrame:
     """Counts and rates per ``per`` population with exact Poisson CIs, by the given columns.
 
     ``population`` is a number (one denominator) or a Series indexed by the first ``by`` column
-    (e.g. population per area). Combinations with no record appear with count 0.
+    (e.g. population per area). Combinations with no record appear with count 0. Each row is one
+    record, or, with ``count``, the name of a column holding each row's count (aggregated data).
 
     Examples
     --------
@@ -95,7 +96,8 @@ def rates(incidents: pd.DataFrame, population: float | pd.Series, by: list[str],
     >>> rates(inc, 10_000, ["year"])[["year", "count", "rate"]].to_dict("records")
     [{'year': 2020, 'count': 2, 'rate': 20.0}, {'year': 2021, 'count': 1, 'rate': 10.0}]
     """
-    counts = incidents.groupby(by, observed=True).size()
+    grouped = incidents.groupby(by, observed=True)
+    counts = grouped[count].sum() if count else grouped.size()
     full = pd.MultiIndex.from_product([sorted(incidents[c].dropna().unique()) for c in by], names=by)
     counts = counts.reindex(full, fill_value=0) if len(by) > 1 else counts.reindex(full.levels[0], fill_value=0)
     out = counts.rename("count").reset_index()
@@ -106,6 +108,46 @@ def rates(incidents: pd.DataFrame, population: float | pd.Series, by: list[str],
     out["ci_low"] = lo / out["population"] * per
     out["ci_high"] = hi / out["population"] * per
     return out
+
+
+def area_rates(counts: pd.DataFrame, population: pd.Series, by: str, years: float, level: float = 0.95
+               ) -> pd.DataFrame:
+    """Recorded crimes per 100,000 residents a year by area, with exact Poisson CIs, highest first.
+
+    ``counts`` holds a ``count`` column and the area column ``by``; ``population`` the residents per area
+    (indexed by area); ``years`` the length of the period. An area without residents (a market, a park)
+    has no rate: ``no_population`` is True and the rate and its interval are missing.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"area": ["a", "a", "b", "c"], "count": [3, 2, 4, 1]})
+    >>> t = area_rates(c, pd.Series({"a": 1000, "b": 0, "c": 500}), "area", years=2.0)
+    >>> t[["area", "count", "population", "rate", "no_population"]].values.tolist()
+    [['a', 5, 1000.0, 250.0, False], ['c', 1, 500.0, 100.0, False], ['b', 4, 0.0, nan, True]]
+    """
+    out = rates(counts, population.astype(float) * years, [by], level=level, count="count")
+    out["population"] = out["population"] / years
+    out["no_population"] = ~(out["population"] > 0)
+    out.loc[out["no_population"], ["rate", "ci_low", "ci_high"]] = np.nan
+    return out.sort_values(["rate", by], ascending=[False, True], na_position="last", kind="stable"
+                           ).reset_index(drop=True)
+
+
+def totals_by_year(counts: pd.DataFrame, by: str = "crime") -> pd.DataFrame:
+    """Recorded crimes by ``by`` (rows, in the order given) and year (columns), with a total row.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"crime": ["x", "x", "y"], "year": [2013, 2014, 2014], "count": [1, 2, 3]})
+    >>> totals_by_year(c).to_dict("index")
+    {'x': {2013: 1, 2014: 2}, 'y': {2013: 0, 2014: 3}, 'total': {2013: 1, 2014: 5}}
+    """
+    order = list(dict.fromkeys(counts[by]))
+    tab = counts.pivot_table(index=by, columns="year", values="count", aggfunc="sum", fill_value=0, observed=True)
+    tab = tab.reindex(order)
+    tab.loc["total"] = tab.sum()
+    tab.columns.name, tab.index.name = None, None
+    return tab.astype(int)
 
 
 def add_time_parts(incidents: pd.DataFrame, column: str = "occurred") -> pd.DataFrame:
