@@ -7,11 +7,13 @@ import hashlib
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from usg_research.errors import LoadError
 from usg_research.estimate.crime import area_rates, totals_by_year
+from usg_research.paths import outputs_dir
 from usg_research.present.figure_files import save_figure
 from usg_research.present.figures import use_style
 from usg_research.present.maps import choropleth
@@ -106,3 +108,12 @@ def test_boundary_defects_are_named(tmp_path) -> None:
         read_boundaries(p, "id")
     with pytest.raises(LoadError, match="feature 1 has no 'cuadrante' property"):
         read_boundaries(p, "cuadrante")
+
+
+@pytest.mark.parametrize("report", ["iztapalapa-envipe", "iztapalapa-envipe-en"])
+def test_the_published_map_table_has_every_quadrant_once(report) -> None:
+    """The real-data report's FIG-CTX-05 data: one row per quadrant, with its rate's class on the map."""
+    t = pd.read_csv(outputs_dir() / report / "tables" / "FIG-CTX-05.csv", dtype={"quadrant": str})
+    assert len(t) == 134 and t["quadrant"].is_unique and t["map_class"].notna().all()
+    assert t["count"].sum() == 20_110 and t["population"].sum() == 1_818_487
+    assert t["no_population"].sum() == 4

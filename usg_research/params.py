@@ -90,6 +90,21 @@ class DataSource(BaseModel):
     census: str = "data/census/inegi_census2020_population.csv"
 
 
+class RecordedCrime(BaseModel):
+    """Police-recorded crime counts by area, read through an adapter where they are (e.g. the Mexico City
+    police's counts by quadrant, ``ssp_cdmx_quadrants``), with the areas' boundaries for its map.
+
+    ``data`` is the counts' folder and ``boundaries`` a GeoJSON of the areas, both relative to the project
+    root; ``id_field`` names the property holding each area's id in the boundaries.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    adapter: Literal["ssp_cdmx_quadrants"]
+    data: str
+    boundaries: str | None = None
+    id_field: str = "cuadrante"
+
+
 class ReportParams(BaseModel):
     """What every report's params share: strict keys and types, a title, a language and a cell timeout."""
 
@@ -121,6 +136,7 @@ class CityParams(ReportParams):
     comparison: dict[str, float | ComparisonLevel] = Field(default_factory=dict)
     comparison_source: str = ""
     source: DataSource | None = None
+    recorded_crime: RecordedCrime | None = None
 
     @field_validator("modules")
     @classmethod

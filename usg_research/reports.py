@@ -37,6 +37,7 @@ from .paths import outputs_dir, params_path, project_root
 from .sources.base import Source
 from .sources.city import CitySource
 from .sources.envipe import EnvipeSource
+from .sources.police_quadrants import COUNTS_FILE
 
 #: A report's name: it becomes a file name, a folder and a manifest key.
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,59}")  # whole names only (fullmatch)
@@ -90,6 +91,9 @@ class ReportSpec:
         paths = [self.notebook, self.params_file]
         if not self.is_comparison:
             paths += self.source.input_files() + sorted((root / "data" / "context").glob("*.csv"))
+            rc = self.params.recorded_crime  # type: ignore[union-attr]
+            if rc is not None:  # read where they are, like a public survey's folder
+                paths += [root / rc.data / COUNTS_FILE] + ([root / rc.boundaries] if rc.boundaries else [])
         out = {}
         for name in self.depends_on:
             table = (Path(out_root) if out_root else outputs_dir()) / name / "tables" / "TAB-ANX-01.csv"

@@ -145,8 +145,10 @@ def rates_by_section(records: pd.DataFrame, population: float) -> pd.DataFrame:
     return rates(records, population, ["iccs_section", "year"])
 
 
-def homicide_comparison(records: pd.DataFrame, population: float, country: str | None) -> pd.DataFrame:
+def homicide_comparison(records: pd.DataFrame, population: float | pd.Series, country: str | None) -> pd.DataFrame:
     """FIG-CTX-03: homicide rate per 100,000 by year, for the area (computed) and the country (cited).
+
+    ``population`` is the residents, or the person-years by year (a year counted in part).
 
     Returns ``level, name, year, count, rate, ci_low, ci_high, source``; cited rows carry no count
     and no interval.

@@ -133,6 +133,20 @@ def area_rates(counts: pd.DataFrame, population: pd.Series, by: str, years: floa
                            ).reset_index(drop=True)
 
 
+def rates_by_year(counts: pd.DataFrame, population: float, months: pd.Series, by: list[str],
+                  level: float = 0.95) -> pd.DataFrame:
+    """Recorded crimes per 100,000 residents a year by year (and ``by``), with exact Poisson CIs, each year's
+    denominator the residents times the share of the year counted (``months``: months counted by year).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"year": [2014, 2015], "section": ["04", "04"], "count": [12, 9]})
+    >>> rates_by_year(c, 1000, pd.Series({2014: 12, 2015: 9}), ["section"])["rate"].tolist()
+    [1200.0, 1200.0]
+    """
+    return rates(counts, population * months / 12, ["year", *by], level=level, count="count")
+
+
 def totals_by_year(counts: pd.DataFrame, by: str = "crime") -> pd.DataFrame:
     """Recorded crimes by ``by`` (rows, in the order given) and year (columns), with a total row.
 

@@ -66,8 +66,19 @@ THEMES: tuple[Theme, ...] = (
 )
 
 
-def crime_trend(records: pd.DataFrame | None, prefixes: tuple[str, ...]) -> tuple[str, int, int]:
-    """``(rising | not_rising | no_records, first-year count, last-year count)`` for ICCS code prefixes."""
+def crime_trend(records: pd.DataFrame | None, prefixes: tuple[str, ...], months: pd.Series | None = None
+                ) -> tuple[str, int, int]:
+    """``(rising | not_rising | no_records, first-year count, last-year count)`` for ICCS code prefixes.
+
+    ``months`` (months counted by year) compares a year counted in part by its exposure: the last year's
+    expected share of the two years' records is its share of their months (one half when both are whole).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"year": [2013] * 40 + [2015] * 45, "iccs_code": ["0401"] * 85})
+    >>> crime_trend(r, ("04",)), crime_trend(r, ("04",), pd.Series({2013: 12, 2015: 9}))
+    (('not_rising', 40, 45), ('rising', 40, 45))
+    """
     if records is None or not prefixes:
         return "no_records", 0, 0
     sub = records[records["iccs_code"].str.startswith(prefixes)]
@@ -75,7 +86,8 @@ def crime_trend(records: pd.DataFrame | None, prefixes: tuple[str, ...]) -> tupl
         return "no_records", 0, 0
     years = sorted(records["year"].unique())
     a, b = int((sub["year"] == years[0]).sum()), int((sub["year"] == years[-1]).sum())
-    rising = b > a and stats.binomtest(b, a + b, 0.5, alternative="greater").pvalue < 0.05
+    share = 0.5 if months is None else months[years[-1]] / (months[years[0]] + months[years[-1]])
+    rising = b / share > a / (1 - share) and stats.binomtest(b, a + b, share, alternative="greater").pvalue < 0.05
     return ("rising" if rising else "not_rising"), a, b
 
 
@@ -143,8 +155,9 @@ def survey_signal(theme: Theme, differences: pd.DataFrame) -> tuple[str, list[st
 
 
 def rank_priorities(differences: pd.DataFrame, qual_salience: pd.DataFrame | None,
-                    records: pd.DataFrame | None) -> pd.DataFrame:
-    """Score and rank every theme (see the module docstring).
+                    records: pd.DataFrame | None, months: pd.Series | None = None) -> pd.DataFrame:
+    """Score and rank every theme (see the module docstring); ``months``: the months each year of the
+    records covers, when a year is counted in part (:func:`crime_trend`).
 
     Returns ``rank, theme, score, survey, survey_worse, qual_share, qual, crime, crime_first, crime_last``.
     """
@@ -154,7 +167,7 @@ def rank_priorities(differences: pd.DataFrame, qual_salience: pd.DataFrame | Non
         survey, worse = survey_signal(t, differences)
         share = float(max([sal.get(q, 0.0) for q in t.qual_themes], default=0.0)) if len(sal) else float("nan")
         qual = "no_sessions" if qual_salience is None else ("salient" if share >= QUAL_SHARE else "not_salient")
-        crime, a, b = crime_trend(records, t.iccs)
+        crime, a, b = crime_trend(records, t.iccs, months)
         score = int(survey == "worse") + int(qual == "salient") + int(crime == "rising")
         rows.append({"_order": k, "theme": t.key, "score": score, "survey": survey,
                      "survey_worse": ", ".join(worse), "qual_share": share, "qual": qual, "crime": crime,

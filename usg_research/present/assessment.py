@@ -40,7 +40,10 @@ from ..estimate.replicate import ReplicateDesign
 from ..estimate.survey import SurveyDesign
 from ..estimate.weighting import calibrate_to_census
 from ..ingest.schema import REPLICATE_PREFIX
+from ..paths import project_root, relative
 from ..reports import ReportSpec, resolve
+from ..sources.boundaries import read_boundaries
+from ..sources.police_quadrants import COUNTS_FILE, QuadrantCounts, read_quadrant_counts
 from .figures import use_style
 from .report import Html, NotAvailable, OutputCell, Report, output_folder
 from .words import Words
@@ -93,6 +96,7 @@ class Assessment:
         self.report = Report(spec, folder, synthetic=self.data.codebook.synthetic, sources=self._sources(),
                              figure_workers=figure_workers, link_images=built)
         self._offences: pd.DataFrame | None = None
+        self._recorded: QuadrantCounts | None = None
         self._cell: OutputCell | None = None
 
     def _design(self, people: pd.DataFrame) -> SurveyDesign | ReplicateDesign:
@@ -170,6 +174,8 @@ class Assessment:
         code kept as ``unmapped``) and year, month, hour and weekday; prepared once. With ``iccs`` (code
         prefixes, e.g. ``("0904",)`` for traffic offences), only those records: not available when none."""
         if self._offences is None:
+            if self.table("incident") is None and self.params.recorded_crime is not None:
+                raise NotAvailable(self.words.phrase("counts_monthly"))  # counts, not one record per crime
             self._offences = offences(self.need("incident"), self.source.iccs_map())
         if not iccs:
             return self._offences
@@ -177,6 +183,26 @@ class Assessment:
         if chosen.empty:
             raise NotAvailable(self.words.phrase("no_iccs_records", codes=", ".join(iccs)))
         return chosen
+
+    def recorded_crime(self, required: bool = True) -> QuadrantCounts | None:
+        """The police-recorded crime counts params ``recorded_crime`` names (read once, where they are); not
+        available (or None when not ``required``) when params name none or the folder is not here."""
+        self._check_module()
+        rc = self.params.recorded_crime
+        folder = None if rc is None else project_root() / rc.data
+        if folder is not None and self._recorded is None:
+            self._recorded = read_quadrant_counts(folder)
+        if self._recorded is None and required:
+            raise NotAvailable(self.words.phrase("no_recorded_crime") if folder is None else
+                               self.words.phrase("no_recorded_folder", file=relative(folder / COUNTS_FILE)))
+        return self._recorded
+
+    def area_shapes(self) -> pd.Series | None:
+        """The recorded-crime areas' boundaries (params ``recorded_crime.boundaries``), or None without them."""
+        rc = self.params.recorded_crime
+        if rc is None or rc.boundaries is None or not (project_root() / rc.boundaries).is_file():
+            return None
+        return read_boundaries(project_root() / rc.boundaries, rc.id_field)
 
     def population_total(self) -> float:
         """Residents of the area in the census table (all ages)."""
@@ -237,11 +263,13 @@ class Assessment:
     def _sources(self) -> dict[str, str]:
         """How captions name the survey, and every source (``all``), for this report's source."""
         w = self.words
+        police = {} if self.params.recorded_crime is None else {
+            "recorded": w.phrase(f"source:{self.params.recorded_crime.adapter}")}
         if self.source.kind != "codebook":
             credit = w.phrase(f"source:{self.source.kind}")
-            return {"survey": credit, "all": credit}
+            return {"survey": credit, "all": credit, **police}
         items = ["survey"] + [k for k in self.supplied() if k != "census"]
-        return {"all": f"{w.phrase('sources')}: {', '.join(w.phrase('src_' + k) for k in items)}"}
+        return {"all": f"{w.phrase('sources')}: {', '.join(w.phrase('src_' + k) for k in items)}", **police}
 
     def finish(self) -> None:
         """Write the manifest (every output and input) and say how many outputs were written."""

@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -41,19 +43,20 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.1f}"
 
 
-def choropleth(shapes: pd.Series, values: pd.Series, title: str, legend: str, no_value: str, k: int = 5
-               ) -> tuple[plt.Figure, pd.Series]:
+def choropleth(shapes: pd.Series, values: pd.Series, title: str, legend: str, no_value: str, k: int = 5,
+               number: Callable[[float], str] = _fmt) -> tuple[plt.Figure, pd.Series]:
     """Draw ``shapes`` (shapely polygons by area id) coloured by ``values`` (by area id) in ``k`` quantile
     classes; returns the figure and each area's class label (in ``shapes``' order).
 
     An area missing from ``values`` or with a missing value is drawn hatched in grey, labelled ``no_value``.
+    ``number`` writes a class bound (the report language's way: :meth:`~usg_research.present.words.Words.number`).
     """
     v = values.reindex(shapes.index).astype(float)
     known = v.dropna()
     k = max(1, min(k, known.nunique(), len(CLASS_COLOURS)))
     edges = np.unique(np.quantile(known.to_numpy(), np.linspace(0, 1, k + 1))) if len(known) else np.array([0.0])
     idx = np.clip(np.searchsorted(edges, v.to_numpy(), side="right") - 1, 0, max(len(edges) - 2, 0))
-    labels = [f"{_fmt(edges[i])}-{_fmt(edges[i + 1])}" for i in range(len(edges) - 1)] or [_fmt(edges[0])]
+    labels = [f"{number(edges[i])}-{number(edges[i + 1])}" for i in range(len(edges) - 1)] or [number(edges[0])]
     top = len(CLASS_COLOURS) - 1  # the classes spread over the palette, light to dark
     colours = [CLASS_COLOURS[round(j * top / max(len(labels) - 1, 1))] for j in range(len(labels))]
     has = v.notna().to_numpy()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..estimate.crime import ICCS_SECTIONS
-from . import figures
+from . import figures, maps
 from .exhibit import Exhibit, OutputContext
 
 
@@ -41,15 +41,40 @@ def pyramid(table: pd.DataFrame, out: OutputContext) -> Exhibit:
     return Exhibit(table, figure=figures.pyramid(table, out.title, male, female, w.phrase("residents")))
 
 
-def section_rates(rates: pd.DataFrame, out: OutputContext, records: int) -> Exhibit:
+def section_rates(rates: pd.DataFrame, out: OutputContext, records: int, months: pd.Series | None = None
+                  ) -> Exhibit:
     """Recorded offences per 100,000 by ICCS section and year, with exact Poisson CIs
-    (:func:`~usg_research.estimate.context.rates_by_section`); ``records`` is how many records they count."""
+    (:func:`~usg_research.estimate.context.rates_by_section`); ``records`` is how many records they count;
+    ``months`` (months counted by year) notes a year counted only in part."""
     w = out.words
     lab = {s: f"{s} {ICCS_SECTIONS[s][out.language]}" if s != "unmapped" else ICCS_SECTIONS[s][out.language]
            for s in rates["iccs_section"].unique()}
     plot = rates.assign(series=rates["iccs_section"].map(lab))
     fig = figures.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
-    return Exhibit(rates, figure=fig, notes=(f"{w.phrase('ci_counts')}; {records:,} {w.phrase('offences')}.",))
+    notes = [f"{w.phrase('ci_counts')}; {records:,} {w.phrase('offences')}."]
+    if months is not None:
+        notes += [w.phrase("partial_months", year=y, months=int(m)) for y, m in months.items() if m < 12]
+    return Exhibit(rates, figure=fig, notes=tuple(notes))
+
+
+def quadrant_map(rates: pd.DataFrame, shapes: pd.Series | None, out: OutputContext, top: int = 25) -> Exhibit:
+    """Recorded crimes per 100,000 residents a year by police quadrant (:func:`~usg_research.estimate.crime.
+    area_rates`): a choropleth on the quadrants' boundaries, or without them the ``top`` highest rates as bars.
+    The data hold every quadrant, with its class on the map."""
+    w = out.words
+    data, key = rates, rates.columns[0]
+    residents = ~data["no_population"]
+    if shapes is None:
+        fig = figures.rate_bars(data[residents].head(top), out.title, key,
+                                f"{w.phrase('offences')} {w.phrase('per_100k')}")
+        return Exhibit(data, figure=fig, notes=(w.phrase("no_boundaries_note", k=min(top, int(residents.sum()))),))
+    fig, classes = maps.choropleth(shapes, data.set_index(key)["rate"], out.title,
+                                   f"{w.phrase('rate_100k')}, {w.phrase('per_year')}", w.phrase("no_residents"),
+                                   number=lambda x: w.number(x, 0 if abs(x) >= 10 else 1))
+    data = data.assign(map_class=data[key].map(classes))
+    note = w.phrase("quadrant_map_note", n=int(residents.sum()), k=int((~residents).sum()))
+    return Exhibit(data, figure=fig, notes=(f"{w.phrase('ci_counts')}; {w.phrase('rate_100k')}, "
+                                            f"{w.phrase('per_year')}.", note))
 
 
 def homicide(table: pd.DataFrame, out: OutputContext) -> Exhibit:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
 from ..yamlfile import safe_yaml
 
 LANGUAGES = ("en", "es", "ru")
@@ -53,6 +55,16 @@ class Words:
 
     def phrase(self, key: str, **values: object) -> str:
         return self._get("phrases", key).format(**values)
+
+    def number(self, x: float, decimals: int = 0) -> str:
+        """``x`` as the report's language writes numbers (CLDR rules, through Babel).
+
+        Examples
+        --------
+        >>> [Words(lang).number(14615.25, 1) for lang in ("en", "es", "ru")]
+        ['14,615.2', '14.615,2', '14\xa0615,2']
+        """
+        return format_decimal(x, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=self.language)
 
     def label(self, key: str) -> str:
         return self._get("labels", key)

@@ -62,8 +62,27 @@ class QuadrantCounts:
     @property
     def years(self) -> float:
         """The period's length in years (33 months: 2.75), the denominator of rates per year."""
-        first, last = (pd.Period(m, "M") for m in self.period)
-        return ((last - first).n + 1) / 12
+        return float(self.months_by_year().sum()) / 12
+
+    @property
+    def total(self) -> int:
+        """Crimes recorded in the period."""
+        return int(self.counts["count"].sum())
+
+    def months_by_year(self) -> pd.Series:
+        """The months each year of the period covers (a last year counted to September: 9)."""
+        months = pd.period_range(self.period[0], self.period[1], freq="M")
+        return pd.Series(months.year, dtype=int).value_counts().sort_index().rename("months")
+
+    def records(self) -> pd.DataFrame:
+        """One row per recorded crime (``quadrant, sector, crime, iccs_code, iccs_section, month, year``), for
+        the functions that count records."""
+        c = self.counts
+        return c.loc[c.index.repeat(c["count"])].drop(columns="count").reset_index(drop=True)
+
+    def population(self, by: str = "quadrant") -> pd.Series:
+        """Residents (2010 census) by ``quadrant`` or ``sector``."""
+        return self.quadrants.groupby(by, sort=True)["population"].sum()
 
 
 def _integers(name: str, s: pd.Series, column: str) -> np.ndarray:
