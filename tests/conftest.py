@@ -97,3 +97,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present on this machine")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def envipe(shared_data: Path) -> Path:
+    """INEGI's ENVIPE 2021 files (skipped where they are not)."""
+    folder = shared_data / "envipe2021_inegi"
+    if not (folder / "TMod_Vic_national.parquet").is_file():
+        pytest.skip("ENVIPE 2021 extract is not present")
+    return folder

@@ -23,14 +23,6 @@ REFERENCE = Path(__file__).parent / "r" / "envipe_reference.csv"
 
 
 @pytest.fixture(scope="module")
-def envipe(shared_data: Path) -> Path:
-    folder = shared_data / "envipe2021_inegi"
-    if not (folder / "TMod_Vic_national.parquet").is_file():
-        pytest.skip("ENVIPE 2021 extract is not present")
-    return folder
-
-
-@pytest.fixture(scope="module")
 def reporting(envipe: Path) -> pd.DataFrame:
     return reporting_table(crimes(envipe), sample_psus(envipe), states=["09"], municipalities=["09007"])
 
@@ -57,6 +49,7 @@ def test_inegi_published_national_figures(reporting: pd.DataFrame):
 
 def test_reporting_table_matches_r_survey(reporting: pd.DataFrame):
     ref = _ref("crimes")
+    ref = ref[ref["domain"].isin(["national", "09", "09007"])]  # Querétaro: tests/test_envipe_areas.py
     got = reporting.assign(level=reporting["sex"], domain=reporting["area"], indicator=reporting["measure"])
     merged = ref.merge(got, on=["indicator", "domain", "level"], suffixes=("_r", ""))
     # nation, Mexico City and Iztapalapa (places of occurrence) x (total, male, female) x 4 measures
@@ -125,7 +118,7 @@ def test_rates_per_100k_match_inegi_and_r_survey(envipe: Path):
     got = rates[(rates["measure"] == "per_100k_adults") & ((rates["sex"] == "total") | (rates["age_group"] == "total"))]
     got = got.assign(domain=got["area"], indicator=got["measure"],
                      level=got["sex"].where(got["sex"] != "total", got["age_group"]))
-    ref = ref[ref["level"].notna()]
+    ref = ref[ref["level"].notna() & ref["domain"].isin(["national", "09", "09007"])]
     merged = ref.merge(got, on=["indicator", "domain", "level"], suffixes=("_r", ""))
     assert len(merged) == len(ref) == 3 * (1 + 2 + 6)  # 3 areas x (total, 2 sexes, 6 age groups)
     shown = merged[merged["flag"] != "suppressed"]
@@ -177,7 +170,8 @@ def test_iztapalapa_report_from_envipe(envipe: Path, tmp_path: Path):
     assert "/work/" not in text and str(Path.home()) not in text
 
 
-def test_report_is_skipped_without_its_data(monkeypatch, tmp_path: Path):
+@pytest.mark.parametrize("report", ["iztapalapa-envipe", "queretaro-envipe"])
+def test_report_is_skipped_without_its_data(monkeypatch, tmp_path: Path, report: str):
     import usg_research.reports as R
 
     real = R.load_params
@@ -187,10 +181,10 @@ def test_report_is_skipped_without_its_data(monkeypatch, tmp_path: Path):
         return p.model_copy(update={"source": p.source.model_copy(update={"data": "no/such/folder"})})
 
     monkeypatch.setattr(R, "load_params", elsewhere)
-    res = build_report("iztapalapa-envipe", force=True, out_root=tmp_path)
+    res = build_report(report, force=True, out_root=tmp_path)
     assert res.status == "skipped"
     assert "data folder no/such/folder not found" in res.message and "README" in res.message
-    assert not (tmp_path / "iztapalapa-envipe").exists()
+    assert not (tmp_path / report).exists()
 
 
 def test_inegi_definitions_recomputed_from_inegi_columns(envipe: Path):

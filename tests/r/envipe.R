@@ -3,7 +3,7 @@
 #   .venv/bin/python benchmarks/bench_envipe.py --reference    # runs this script, updates tests/r/envipe_reference.csv
 # Usage: Rscript tests/r/envipe.R <folder with persons.csv, plan.csv, crimes.csv and stacked.csv> <output csv>
 # Prints one line "timing persons=<s> crimes=<s>" (seconds, estimation only, not reading); the
-# Iztapalapa and rate blocks that follow it are reference values only (not timed).
+# municipality, Querétaro, absolute-number and rate blocks that follow it are reference values only (not timed).
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 folder <- args[1]
@@ -56,33 +56,54 @@ for (area in c("national", "09")) {
 }
 t_crimes <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
 
-# Iztapalapa (municipality of occurrence 09007) in the reporting table: a domain of the national design
-sub <- subset(kd, in_sample == 1 & municipality_occurred == "09007")
-tot <- svytotal(~one, sub)
-add("crimes", "crimes", "09007", "total", coef(tot), SE(tot))
-b <- svyby(~one, ~sex, sub, svytotal)
-add("crimes", "crimes", "09007", b$sex, b$one, SE(b))
-for (m in c("reported", "carpeta", "cifra_negra")) {
-  f <- as.formula(paste0("~", m))
-  e <- svymean(f, sub)
-  add("crimes", m, "09007", "total", coef(e), SE(e))
-  b <- svyby(f, ~sex, sub, svymean)
-  add("crimes", m, "09007", b$sex, b[[m]], SE(b))
+# Municipalities of occurrence (Iztapalapa 09007, Querétaro 22014) and Querétaro state (22) in the reporting
+# table, and for every area INEGI's absolute numbers (weighted totals of reported, carpeta and cifra negra
+# crimes, table "crimes_counts"): each a domain of the national design
+occurrence <- function(area) {
+  if (area == "national") subset(kd, in_sample == 1) else if (nchar(area) == 2)
+    subset(kd, in_sample == 1 & state_occurred == area) else subset(kd, in_sample == 1 & municipality_occurred == area)
+}
+for (area in c("09007", "22", "22014")) {
+  sub <- occurrence(area)
+  tot <- svytotal(~one, sub)
+  add("crimes", "crimes", area, "total", coef(tot), SE(tot))
+  b <- svyby(~one, ~sex, sub, svytotal)
+  add("crimes", "crimes", area, b$sex, b$one, SE(b))
+  for (m in c("reported", "carpeta", "cifra_negra")) {
+    f <- as.formula(paste0("~", m))
+    e <- svymean(f, sub)
+    add("crimes", m, area, "total", coef(e), SE(e))
+    b <- svyby(f, ~sex, sub, svymean)
+    add("crimes", m, area, b$sex, b[[m]], SE(b))
+  }
+}
+for (area in c("national", "09", "09007", "22", "22014")) {
+  sub <- occurrence(area)
+  for (m in c("reported", "carpeta", "cifra_negra")) {
+    f <- as.formula(paste0("~", m))
+    tot <- svytotal(f, sub)
+    add("crimes_counts", paste0(m, "_crimes"), area, "total", coef(tot), SE(tot))
+    b <- svyby(f, ~sex, sub, svytotal)
+    add("crimes_counts", paste0(m, "_crimes"), area, b$sex, b[[m]], SE(b))
+  }
 }
 
-# Iztapalapa's residents (municipality 09007): the person indicators as a domain of the national design
-izt <- subset(des, municipality == "09007")
-for (r in seq_len(nrow(plan))) {
-  i <- plan$indicator[r]
-  by <- plan$domain[r]
-  if (!(by %in% c("total", "sex", "age_group"))) next
-  f <- as.formula(paste0("~", i))
-  if (by == "total") {
-    m <- svymean(f, izt, na.rm = TRUE)
-    add("persons_09007", i, "total", "total", coef(m), SE(m))
-  } else {
-    b <- svyby(f, as.formula(paste0("~", by)), izt, svymean, na.rm = TRUE)
-    add("persons_09007", i, by, b[[by]], b[[i]], SE(b))
+# The residents of Iztapalapa (09007) and of the municipality of Querétaro (22014): the person indicators as
+# domains of the national design
+for (muni in c("09007", "22014")) {
+  dom <- subset(des, municipality == muni)
+  for (r in seq_len(nrow(plan))) {
+    i <- plan$indicator[r]
+    by <- plan$domain[r]
+    if (!(by %in% c("total", "sex", "age_group"))) next
+    f <- as.formula(paste0("~", i))
+    if (by == "total") {
+      m <- svymean(f, dom, na.rm = TRUE)
+      add(paste0("persons_", muni), i, "total", "total", coef(m), SE(m))
+    } else {
+      b <- svyby(f, as.formula(paste0("~", by)), dom, svymean, na.rm = TRUE)
+      add(paste0("persons_", muni), i, by, b[[by]], b[[i]], SE(b))
+    }
   }
 }
 
@@ -91,7 +112,7 @@ for (r in seq_len(nrow(plan))) {
 s <- read.csv(file.path(folder, "stacked.csv"), colClasses = c(stratum = "character", psu = "character",
               sex = "character", age_group = "character", state = "character", municipality = "character"))
 sd <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = s, nest = TRUE)
-for (area in c("national", "09", "09007")) {
+for (area in c("national", "09", "09007", "22", "22014")) {
   sub <- if (area == "national") sd else if (nchar(area) == 2) subset(sd, state == area) else
     subset(sd, municipality == area)
   r <- svyratio(~crime, ~person, sub)

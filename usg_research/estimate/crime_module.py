@@ -29,6 +29,8 @@ from .survey import SurveyDesign
 
 #: The measures of :func:`reporting_table`: a total (crimes) and three shares of crimes.
 MEASURES = ("crimes", "reported", "carpeta", "cifra_negra")
+#: The absolute numbers of INEGI's tabulados beside the shares (:func:`reporting_table` with ``counts``).
+COUNT_MEASURES = ("reported_crimes", "carpeta_crimes", "cifra_negra_crimes")
 
 
 def crime_design_data(records: pd.DataFrame, psus: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +50,8 @@ def crime_design_data(records: pd.DataFrame, psus: pd.DataFrame) -> pd.DataFrame
 
 
 def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str] | None = None,
-                    rules: QualityRules | None = None, municipalities: list[str] | None = None) -> pd.DataFrame:
+                    rules: QualityRules | None = None, municipalities: list[str] | None = None,
+                    counts: bool = False) -> pd.DataFrame:
     """Crimes occurred, reported, with a carpeta and the cifra negra, by area of occurrence and sex.
 
     Parameters
@@ -64,11 +67,16 @@ def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str]
     DataFrame
         Tidy: ``area`` (``national`` or the entity code), ``sex`` (``total``, ``male``, ``female``),
         ``measure`` (``crimes``: weighted total; ``reported``, ``carpeta``, ``cifra_negra``: shares of the
-        crimes), ``estimate, se, ci_low, ci_high, cv, n, flag``. One vectorised pass of the design.
+        crimes; with ``counts``, also ``reported_crimes``, ``carpeta_crimes``, ``cifra_negra_crimes``: their
+        weighted totals, INEGI's absolute numbers), ``estimate, se, ci_low, ci_high, cv, n, flag``. One
+        vectorised pass of the design.
     """
     data = crime_design_data(records, psus)
     design = SurveyDesign(data, weight="weight", strata="stratum", psu="psu")
     ones = pd.DataFrame({"crimes": np.where(data["in_sample"], 1.0, np.nan)})
+    if counts:
+        for m in ("reported", "carpeta", "cifra_negra"):
+            ones[f"{m}_crimes"] = np.where(data["in_sample"], data[m], np.nan)
     shares = data[["reported", "carpeta", "cifra_negra"]]
     by: list = [None, "sex", "state_occurred", ["state_occurred", "sex"]]
     if municipalities:
@@ -77,9 +85,9 @@ def reporting_table(records: pd.DataFrame, psus: pd.DataFrame, states: list[str]
     out = _tidy_areas(design, ones, shares, by, data["in_sample"].to_numpy())
     if states is not None:
         out = out[out["area"].isin(["national", *states, *(municipalities or [])])]
-    out["flag"] = flag_estimates(out, out["measure"] != "crimes", rules)
+    out["flag"] = flag_estimates(out, out["measure"].isin(["reported", "carpeta", "cifra_negra"]), rules)
     out = suppress(out).drop(columns=["deff", "df", "rows"])
-    order = {m: i for i, m in enumerate(MEASURES)}
+    order = {m: i for i, m in enumerate(MEASURES + COUNT_MEASURES)}
     out = out.assign(_a=out["area"].map(_area_rank), _s=out["sex"].map(SEX_ORDER), _m=out["measure"].map(order))
     return out.sort_values(["_a", "area", "_s", "_m"]).drop(columns=["_a", "_s", "_m"]).reset_index(drop=True)
 

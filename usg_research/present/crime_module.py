@@ -22,8 +22,22 @@ from .exhibit import Exhibit, OutputContext
 
 
 def area_name(area: str, names: dict[str, str], out: OutputContext) -> str:
-    """The reader's name of an area code (``national`` is the nation, in the report language)."""
-    return out.words.label("area:national") if area == "national" else names[area]
+    """The reader's name of an area code (``national`` is the nation, in the report language); an entity and a
+    municipality of one name (Querétaro, Querétaro) are told apart as state and municipality.
+
+    Examples
+    --------
+    >>> names = {"22": "Querétaro", "22014": "Querétaro", "09": "Ciudad de México"}
+    >>> out = OutputContext.of("TAB-REP-05")
+    >>> [area_name(a, names, out) for a in ("22", "22014", "09")]
+    ['Querétaro (state)', 'Querétaro (municipality)', 'Ciudad de México']
+    """
+    if area == "national":
+        return out.words.label("area:national")
+    name = names[area]
+    if list(names.values()).count(name) == 1:
+        return name
+    return out.words.label("area:entity" if len(area) == 2 else "area:municipality").format(name=name)
 
 
 def fmt_cell(est: float, lo: float, hi: float, flag: str, pct: bool, out: OutputContext) -> str:
@@ -100,6 +114,35 @@ def reporting(t: pd.DataFrame, names: dict[str, str], out: OutputContext) -> Exh
     n = int(t[(t["area"] == "national") & (t["sex"] == "total") & (t["measure"] == "crimes")]["n"].iloc[0])
     return Exhibit(t.drop(columns=["place", "group"]), figure=fig, view=pd.DataFrame(view_rows),
                    notes=(w.phrase("envipe_reporting_note"),), n=n)
+
+
+def inegi_reporting(t: pd.DataFrame, names: dict[str, str], out: OutputContext) -> Exhibit:
+    """Crimes occurred, reported, with a carpeta and the cifra negra as INEGI's tabulados lay them out: for each
+    area and sex of the victim, the absolute number and the percentage of each, so that every number can be
+    found in INEGI's table (:func:`~usg_research.estimate.crime_module.reporting_table` with ``counts``).
+    Standard errors and 95% CIs of every number are in the data (CSV); ``*`` marks caution."""
+    w = out.words
+
+    def cell(x: pd.Series, pct: bool) -> str:
+        if x["flag"] == "suppressed" or not np.isfinite(x["estimate"]):
+            return w.label("word:suppressed")
+        mark = " *" if x["flag"] in ("caution", "review") else ""
+        return (w.number(100 * x["estimate"], 1) if pct else w.number(x["estimate"])) + mark
+
+    rows = []
+    for (area, sex), g in t.groupby(["area", "sex"], sort=False):
+        m = g.set_index("measure")
+        row = {w.label("col:area"): area_name(area, names, out),
+               w.label("domain:sex"): w.label("level:all") if sex == "total" else w.level("sex", sex),
+               w.label("measure:crimes"): cell(m.loc["crimes"], False)}
+        for measure in ("reported", "carpeta", "cifra_negra"):
+            name = w.label(f"inegi:{measure}")
+            row[f"{name}: {w.label('col:absolute')}"] = cell(m.loc[f"{measure}_crimes"], False)
+            row[f"{name}: %"] = cell(m.loc[measure], True)
+        row["n"] = w.number(int(m.loc["crimes", "n"]))
+        rows.append(row)
+    n = int(t[(t["area"] == "national") & (t["sex"] == "total") & (t["measure"] == "crimes")]["n"].iloc[0])
+    return Exhibit(t, view=pd.DataFrame(rows), notes=(w.phrase("inegi_layout_note"),), n=n)
 
 
 def codes(table: pd.DataFrame, out: OutputContext) -> Exhibit:
