@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from usg_research.errors import LoadError
-from usg_research.estimate.crime import area_rates, totals_by_year
+from usg_research.estimate.crime import area_rates, crime_type_table, totals_by_year
 from usg_research.paths import outputs_dir
 from usg_research.present.figure_files import save_figure
 from usg_research.present.figures import use_style
@@ -44,6 +44,15 @@ def test_yearly_totals_by_crime_type_equal_the_source_file(counts, shared_data) 
         assert table.loc[crime, year] == n, (crime, year)
     assert table.loc["total"].sum() == sum(source.values()) == 20_110
     assert counts.period == ("2013-01", "2015-09") and counts.years == 2.75
+
+
+def test_crime_type_table_totals_and_rates(counts) -> None:
+    t = crime_type_table(counts.counts, counts.population().sum(), counts.months_by_year()).set_index("crime")
+    assert t.loc["HOMICIDIO DOLOSO", ["2013", "2014", "2015", "count"]].tolist() == [160, 174, 143, 477]
+    assert t.loc["total", "count"] == 20_110 and t.index[-1] == "total" and len(t) == 20
+    assert t.loc["total", "rate"] == pytest.approx(20_110 / (1_818_487 * 2.75) * 1e5, rel=1e-12)
+    assert t.drop(index="total")["count"].is_monotonic_decreasing
+    assert t.loc["VIOLACION", "iccs_code"] == "03011"
 
 
 def test_every_crime_type_has_an_iccs_code() -> None:

@@ -164,6 +164,34 @@ def totals_by_year(counts: pd.DataFrame, by: str = "crime") -> pd.DataFrame:
     return tab.astype(int)
 
 
+def crime_type_table(counts: pd.DataFrame, population: float, months: pd.Series, level: float = 0.95
+                     ) -> pd.DataFrame:
+    """Recorded crimes by type (``crime, iccs_code``): the count of each year, the period's total and its rate
+    per 100,000 residents a year with an exact Poisson CI (``months``: months counted by year); the most
+    frequent first, then ``total`` (every type).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"crime": ["x", "x", "y"], "iccs_code": ["0101", "0101", "0401"],
+    ...                   "year": [2014, 2015, 2015], "count": [3, 1, 6]})
+    >>> t = crime_type_table(c, 1000, pd.Series({2014: 12, 2015: 6}))
+    >>> t[["crime", "2014", "2015", "count"]].values.tolist(), t["rate"].round(1).tolist()
+    ([['y', 0, 6, 6], ['x', 3, 1, 4], ['total', 3, 7, 10]], [400.0, 266.7, 666.7])
+    """
+    by_year = totals_by_year(counts)
+    by_year.columns = [str(c) for c in by_year.columns]
+    exposure = population * float(months.sum()) / 12
+    period = rates(counts, exposure, ["crime"], level=level, count="count").set_index("crime")
+    every = rates(counts.assign(crime="total"), exposure, ["crime"], level=level, count="count").set_index("crime")
+    period = pd.concat([period, every])
+    out = by_year.join(period[["count", "rate", "ci_low", "ci_high"]])
+    out.insert(0, "iccs_code", counts.drop_duplicates("crime").set_index("crime")["iccs_code"].reindex(out.index)
+               .fillna(""))
+    out = out.rename_axis("crime").reset_index()
+    body = out[out["crime"] != "total"].sort_values(["count", "crime"], ascending=[False, True], kind="stable")
+    return pd.concat([body, out[out["crime"] == "total"]], ignore_index=True)
+
+
 def add_time_parts(incidents: pd.DataFrame, column: str = "occurred") -> pd.DataFrame:
     """Add ``year``, ``month`` (YYYY-MM), ``hour`` and ``weekday`` (0 = Monday) from the date-time."""
     out = incidents.copy()

@@ -116,6 +116,38 @@ def area_rates(rates: pd.DataFrame, out: OutputContext, points: pd.DataFrame | N
     return Exhibit(rates, figure=fig, notes=(note,))
 
 
+def crime_types(table: pd.DataFrame, out: OutputContext, months: pd.Series) -> Exhibit:
+    """Recorded crimes by type as recorded, with their ICCS code: the count of each year, the period's total
+    and its rate per 100,000 residents a year (:func:`~usg_research.estimate.crime.crime_type_table`);
+    ``months`` (months counted by year) notes a year counted in part."""
+    w = out.words
+    years = [c for c in table.columns if c.isdigit()]
+    view = pd.DataFrame({
+        w.label("col:offence"): [w.label("level:all") if c == "total" else c for c in table["crime"]],
+        w.label("col:iccs"): table["iccs_code"],
+        **{y: table[y].map(w.number) for y in years},
+        w.label("col:total"): table["count"].map(w.number),
+        f"{w.phrase('rate_100k')}, {w.phrase('per_year')} [{w.phrase('ci_counts')}]": [
+            f"{w.number(r, 1)} ({w.number(lo, 1)}-{w.number(hi, 1)})"
+            for r, lo, hi in zip(table["rate"], table["ci_low"], table["ci_high"], strict=True)]})
+    notes = [w.phrase("partial_months", year=y, months=int(m)) for y, m in months.items() if m < 12]
+    return Exhibit(table, view=view, notes=tuple(notes))
+
+
+def sector_rates(rates: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Recorded crimes per 100,000 residents a year by police sector, highest first
+    (:func:`~usg_research.estimate.crime.area_rates` by sector)."""
+    w = out.words
+    view = pd.DataFrame({
+        w.label("col:sector"): rates["sector"],
+        w.label("col:residents"): rates["population"].map(w.number),
+        w.label("col:total"): rates["count"].map(w.number),
+        f"{w.phrase('rate_100k')}, {w.phrase('per_year')} [{w.phrase('ci_counts')}]": [
+            f"{w.number(r, 1)} ({w.number(lo, 1)}-{w.number(hi, 1)})"
+            for r, lo, hi in zip(rates["rate"], rates["ci_low"], rates["ci_high"], strict=True)]})
+    return Exhibit(rates, view=view, notes=(w.phrase("sector_note"),))
+
+
 def iccs(mapping: pd.DataFrame, out: OutputContext, mapping_file: str) -> Exhibit:
     """The offence labels as recorded, their ICCS code and section, and how many records each has
     (:func:`~usg_research.estimate.crime.iccs_table`); ``mapping_file`` is cited in the caption."""
