@@ -228,7 +228,7 @@ class Assessment:
             focus = f"<p><b>{html.escape(w.phrase('focus'))}:</b></p><ul>{items}</ul>"
         about = w.intro("about")
         if self.source.kind != "codebook":
-            about += " " + w.phrase(f"about:{self.source.kind}", **self.source.names())
+            about += " " + w.phrase(f"about:{self.source.kind}", n=w.number(self.n), **self.source.names())
         display(Html(self.report.title_block() + f"<h2>{html.escape(w.chapter('about'))}</h2><p>"
                      f"{html.escape(about)}</p>{focus}<h3>{html.escape(w.phrase('parameters'))}</h3>"
                      + self.report.parameters()))
