@@ -141,7 +141,7 @@ class Assessment:
         have = self.answered([variables] if isinstance(variables, str) else list(variables))
         if not have:
             names = [variables] if isinstance(variables, str) else list(variables)
-            raise NotAvailable(self.words.phrase("no_variables", vars=", ".join(names[:4])))
+            raise self._not_asked(names[:4])
         return have[0] if isinstance(variables, str) else have  # type: ignore[return-value]
 
     def asked_all(self, *variables: str) -> None:
@@ -149,7 +149,7 @@ class Assessment:
         self._check_module()
         lacking = [v for v in variables if v not in self.answered([v])]
         if lacking:
-            raise NotAvailable(self.words.phrase("no_variables", vars=", ".join(lacking)))
+            raise self._not_asked(lacking)
 
     def measured(self, indicator_ids: list[str]) -> list[str]:
         """The indicators of the catalogue this survey can estimate (it has their questions), of those given;
@@ -157,8 +157,16 @@ class Assessment:
         self._check_module()
         have = [i.id for i in self.measurable(indicator_ids)]
         if not have:
-            raise NotAvailable(self.words.phrase("no_variables", vars=", ".join(indicator_ids)))
+            raise self._not_asked(indicator_ids)
         return have
+
+    def _not_asked(self, names: list[str]) -> NotAvailable:
+        """Why questions are missing: the survey did not ask them, or, for a public survey read through an
+        adapter, what the adapter reads and which of the survey's tables the data lack (words.yaml
+        ``no_variables:<kind>``)."""
+        key = f"no_variables:{self.source.kind}"
+        return NotAvailable(self.words.phrase(key if self.words.has_phrase(key) else "no_variables",
+                                              vars=", ".join(names)))
 
     def measurable(self, indicator_ids: list[str]) -> list[Indicator]:
         """The catalogue entries of ``indicator_ids`` whose questions the survey has (possibly none)."""

@@ -72,6 +72,9 @@ class Words:
     def has_label(self, key: str) -> bool:
         return key in _table()["labels"]
 
+    def has_phrase(self, key: str) -> bool:
+        return key in _table()["phrases"]
+
     def code(self, scale: str, code: str) -> str:
         """Label of an answer code of a scale."""
         return self.label(f"{scale}:{code}")
