@@ -116,6 +116,14 @@ def area_rates(rates: pd.DataFrame, out: OutputContext, points: pd.DataFrame | N
     return Exhibit(rates, figure=fig, notes=(note,))
 
 
+def _rate_column(t: pd.DataFrame, out: OutputContext) -> dict[str, list[str]]:
+    """The column "rate per 100,000 a year [95% CI]" of a rates table, numbers in the report's format."""
+    w = out.words
+    cells = [f"{w.number(r, 1)} ({w.number(lo, 1)}-{w.number(hi, 1)})"
+             for r, lo, hi in zip(t["rate"], t["ci_low"], t["ci_high"], strict=True)]
+    return {f"{w.phrase('rate_100k')}, {w.phrase('per_year')} [{w.phrase('ci_counts')}]": cells}
+
+
 def crime_types(table: pd.DataFrame, out: OutputContext, months: pd.Series) -> Exhibit:
     """Recorded crimes by type as recorded, with their ICCS code: the count of each year, the period's total
     and its rate per 100,000 residents a year (:func:`~usg_research.estimate.crime.crime_type_table`);
@@ -127,9 +135,7 @@ def crime_types(table: pd.DataFrame, out: OutputContext, months: pd.Series) -> E
         w.label("col:iccs"): table["iccs_code"],
         **{y: table[y].map(w.number) for y in years},
         w.label("col:total"): table["count"].map(w.number),
-        f"{w.phrase('rate_100k')}, {w.phrase('per_year')} [{w.phrase('ci_counts')}]": [
-            f"{w.number(r, 1)} ({w.number(lo, 1)}-{w.number(hi, 1)})"
-            for r, lo, hi in zip(table["rate"], table["ci_low"], table["ci_high"], strict=True)]})
+        **_rate_column(table, out)})
     notes = [w.phrase("partial_months", year=y, months=int(m)) for y, m in months.items() if m < 12]
     return Exhibit(table, view=view, notes=tuple(notes))
 
@@ -142,9 +148,7 @@ def sector_rates(rates: pd.DataFrame, out: OutputContext) -> Exhibit:
         w.label("col:sector"): rates["sector"],
         w.label("col:residents"): rates["population"].map(w.number),
         w.label("col:total"): rates["count"].map(w.number),
-        f"{w.phrase('rate_100k')}, {w.phrase('per_year')} [{w.phrase('ci_counts')}]": [
-            f"{w.number(r, 1)} ({w.number(lo, 1)}-{w.number(hi, 1)})"
-            for r, lo, hi in zip(rates["rate"], rates["ci_low"], rates["ci_high"], strict=True)]})
+        **_rate_column(rates, out)})
     return Exhibit(rates, view=view, notes=(w.phrase("sector_note"),))
 
 
