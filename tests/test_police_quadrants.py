@@ -14,9 +14,11 @@ from scipy import stats
 from usg_research.errors import LoadError
 from usg_research.estimate.crime import area_rates, crime_type_table, totals_by_year
 from usg_research.paths import outputs_dir
+from usg_research.present.exhibit import OutputContext
 from usg_research.present.figure_files import save_figure
 from usg_research.present.figures import use_style
 from usg_research.present.maps import choropleth
+from usg_research.present.records import quadrant_map
 from usg_research.sources.boundaries import read_boundaries
 from usg_research.sources.police_quadrants import COUNTS_FILE, iccs_table, read_quadrant_counts
 
@@ -126,3 +128,14 @@ def test_the_published_map_table_has_every_quadrant_once(report) -> None:
     assert len(t) == 134 and t["quadrant"].is_unique and t["map_class"].notna().all()
     assert t["count"].sum() == 20_110 and t["population"].sum() == 1_818_487
     assert t["no_population"].sum() == 4
+
+
+def test_without_boundaries_the_map_is_the_highest_rates_with_a_note(counts) -> None:
+    t = area_rates(counts.counts, counts.quadrants.set_index("quadrant")["population"], "quadrant", counts.years)
+    use_style()
+    ex = quadrant_map(t, None, OutputContext.of("FIG-CTX-05", "es"))
+    assert len(ex.data) == 134 and "map_class" not in ex.data  # every quadrant in the data, no classes
+    assert ex.notes == ("No se proporcionaron límites (parámetro recorded_crime.boundaries): los 25 cuadrantes "
+                        "con las tasas más altas.",)
+    bars = [t.get_text() for t in ex.figure.axes[0].get_yticklabels()]
+    assert len(bars) == 25 and bars[0] == "O-1.2.18"  # the highest rate first, at the top
