@@ -151,8 +151,9 @@ def test_iztapalapa_report_from_envipe(envipe: Path, tmp_path: Path):
     assert {"FIG-CTX-02", "FIG-CTX-03", "FIG-CTX-05"} <= built  # the police counts by quadrant (params)
     assert status["FIG-SAF-01"] == status["FIG-TRU-01"] == status["FIG-CTX-04"] == "not_available"
     caption = {o["id"]: o["caption"] for o in man["outputs"]}
-    # the reason names what the public extract lacks, never "the survey did not ask" a question ENVIPE asks
-    assert "TPer_Vic1" in caption["FIG-SAF-01"] and "safe_night" in caption["FIG-SAF-01"]
+    # the reason says what ENVIPE asks and which table the public extract lacks, never "the survey did not ask"
+    assert "TPer_Vic1" in caption["FIG-SAF-01"] and "pregunta afín" in caption["FIG-SAF-01"]
+    assert "safe_night" not in caption["FIG-SAF-01"]
     assert not any("no preguntó" in c for c in caption.values())
     rep = pd.read_csv(out / "tables" / "FIG-REP-02.csv", dtype={"area": str})
     assert sorted(rep["area"].unique()) == ["09", "09007", "national"]

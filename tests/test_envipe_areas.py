@@ -7,6 +7,7 @@ Reference values: R ``survey`` on the same design (tests/r/envipe.R, written by
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +15,22 @@ import pytest
 
 from usg_research.errors import LoadError
 from usg_research.estimate.crime_module import COUNT_MEASURES, rates_table, reporting_table
-from usg_research.estimate.indicators import indicator_table
+from usg_research.estimate.indicators import indicator_table, load_catalogue
 from usg_research.estimate.survey import SurveyDesign
+from usg_research.ingest.schema import RESPONDENT
+from usg_research.present import words as words_module
+from usg_research.present.words import LANGUAGES, Words
 from usg_research.run.build import build_report
-from usg_research.sources.envipe import EnvipeSource, crimes, person_table, read_census, sample_psus
+from usg_research.sources.envipe import (
+    EnvipeSource,
+    codebook,
+    crimes,
+    not_read_reasons,
+    person_table,
+    read_census,
+    sample_psus,
+)
+from usg_research.yamlfile import safe_yaml
 
 from .test_envipe import _ref
 
@@ -116,3 +129,29 @@ def test_queretaro_report_builds(envipe: Path, tmp_path: Path, report: str) -> N
         "Querétaro (state)", "Querétaro (municipality)")
     assert state in html and muni in html  # one name, two areas: told apart
     assert "1,371" in man["outputs"][[o["id"] for o in man["outputs"]].index("TAB-VIC-02")]["caption"]
+    # every output ENVIPE cannot give says whether ENVIPE asks it and where, never an internal name
+    lacking = {o["id"]: o["caption"] for o in man["outputs"] if o.get("status") == "not_available"}
+    assert "FIG-SAF-01" in lacking and "FIG-COR-01" in lacking
+    variables = set(RESPONDENT.names) | set(load_catalogue())
+    for oid, caption in lacking.items():
+        named = {v for v in variables & set(re.findall(r"[A-Za-z0-9_]+", caption)) if "_" in v}
+        assert not named, f"{oid} names {named}: {caption}"
+    asks, table = ("pregunta", "TPer_Vic1") if report.endswith("envipe") else ("asks", "TPer_Vic1")
+    assert asks in lacking["FIG-SAF-03"] and table in lacking["FIG-SAF-03"]
+    assert "ENCIG" in lacking["FIG-COR-01"]
+
+
+def test_every_reason_envipe_lacks_a_question_is_worded_in_every_language() -> None:
+    """Each reason of envipe2021.yaml's ``not_read`` has its phrase in en, es and ru, and no phrase is left
+    without a rule."""
+    reasons = set(codebook()["not_read"].values())
+    assert {"related_area_safety", "places", "trust", "not_asked_encig", "module_unlabelled"} <= reasons
+    for language in LANGUAGES:
+        words = Words(language)
+        assert all(words.has_phrase(f"not_read:envipe2021:{r}") for r in reasons), language
+    phrases = safe_yaml(Path(words_module.__file__).with_name("words.yaml").read_text(encoding="utf-8"))["phrases"]
+    worded = {k.rsplit(":", 1)[1] for k in phrases if k.startswith("not_read:envipe2021:")}
+    assert worded == reasons
+    assert not_read_reasons(["trust_police", "SAFE_NIGHT_WALK_X", "bribe_courts", "trust_courts"]) == [
+        ("trust", ["trust_police", "trust_courts"]), ("not_asked_encig", ["bribe_courts"]),
+        (None, ["SAFE_NIGHT_WALK_X"])]

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from usg_research.errors import LoadError
-from usg_research.estimate.crime import area_rates, crime_type_table, totals_by_year
+from usg_research.estimate.crime import area_rates, crime_type_table, monthly_rates, totals_by_year
 from usg_research.paths import outputs_dir
 from usg_research.present.exhibit import OutputContext
 from usg_research.present.figure_files import save_figure
@@ -55,6 +55,21 @@ def test_crime_type_table_totals_and_rates(counts) -> None:
     assert t.loc["total", "rate"] == pytest.approx(20_110 / (1_818_487 * 2.75) * 1e5, rel=1e-12)
     assert t.drop(index="total")["count"].is_monotonic_decreasing
     assert t.loc["VIOLACION", "iccs_code"] == "03011"
+
+
+def test_monthly_rates_add_up_to_the_yearly_counts(counts) -> None:
+    residents = counts.population().sum()
+    t = monthly_rates(counts.counts, residents)
+    assert len(t) == 19 * 33  # every crime type, every month January 2013 - September 2015
+    homicide = t[t["crime"] == "HOMICIDIO DOLOSO"]
+    assert homicide.groupby(homicide["month"].str[:4])["count"].sum().tolist() == [160, 174, 143]
+    assert set(homicide["iccs_code"]) == {"0101"}
+    first = homicide.iloc[0]  # a month's rate: count x 12 per 100,000 residents, exact Poisson limits
+    assert first["rate"] == pytest.approx(first["count"] * 12 / residents * 1e5, rel=1e-12)
+    assert first["ci_high"] == pytest.approx(stats.chi2.ppf(0.975, 2 * first["count"] + 2) / 2 * 12 / residents
+                                             * 1e5, rel=1e-9)
+    totals = t.groupby("crime", sort=False)["count"].sum()
+    assert totals.is_monotonic_decreasing and totals.index[0] == "ROBO A TRANSEUNTE EN VIA PUBLICA C.V."
 
 
 def test_every_crime_type_has_an_iccs_code() -> None:

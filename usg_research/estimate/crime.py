@@ -147,6 +147,32 @@ def rates_by_year(counts: pd.DataFrame, population: float, months: pd.Series, by
     return rates(counts, population * months / 12, ["year", *by], level=level, count="count")
 
 
+def monthly_rates(counts: pd.DataFrame, population: float, by: str = "crime", level: float = 0.95
+                  ) -> pd.DataFrame:
+    """Recorded crimes per 100,000 residents a year, month by month and by ``by``, with exact Poisson CIs: a
+    month's rate is its count over the residents times 1/12, so months and years read on one scale. The
+    ``by`` levels come most recorded first (ties by name), each with every month of the period.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"crime": ["x", "y", "y"], "month": ["2015-01", "2015-01", "2015-02"],
+    ...                   "count": [1, 2, 4]})
+    >>> t = monthly_rates(c, 12_000)
+    >>> t[["crime", "month", "count", "rate"]].values.tolist()
+    [['y', '2015-01', 2, 200.0], ['y', '2015-02', 4, 400.0], ['x', '2015-01', 1, 100.0], ['x', '2015-02', 0, 0.0]]
+    """
+    out = rates(counts, population / 12, [by, "month"], level=level, count="count")
+    out["population"] = float(population)  # the residents (the rate's exposure is a twelfth of them)
+    total = out.groupby(by, observed=True)["count"].sum()
+    order = sorted(total.index, key=lambda k: (-total[k], k))
+    out[by] = pd.Categorical(out[by], categories=order, ordered=True)
+    out = out.sort_values([by, "month"], kind="stable").reset_index(drop=True)
+    out[by] = out[by].astype(object)
+    if "iccs_code" in counts.columns:  # the level's ICCS code, where the counts carry one
+        out.insert(1, "iccs_code", out[by].map(counts.drop_duplicates(by).set_index(by)["iccs_code"]))
+    return out
+
+
 def totals_by_year(counts: pd.DataFrame, by: str = "crime") -> pd.DataFrame:
     """Recorded crimes by ``by`` (rows, in the order given) and year (columns), with a total row.
 

@@ -34,7 +34,7 @@ from IPython.display import display
 
 from ..estimate.context import offences
 from ..estimate.crime import select_codes
-from ..estimate.indicators import Indicator, load_catalogue
+from ..estimate.indicators import Indicator, load_catalogue, unmeasured
 from ..estimate.quality import QualityRules
 from ..estimate.replicate import ReplicateDesign
 from ..estimate.survey import SurveyDesign
@@ -127,7 +127,9 @@ class Assessment:
         self._check_module()
         t = self.table(name)
         if t is None:
-            raise NotAvailable(self.words.phrase("no_table", table=self.words.label(f"table:{name}")))
+            [(reason, _)] = self.source.not_read([f"table:{name}"])
+            raise NotAvailable(self.words.phrase("no_table", table=self.words.label(f"table:{name}")) if reason is None
+                               else self.why_missing([f"table:{name}"]))
         return t
 
     def answered(self, variables: list[str]) -> list[str]:
@@ -161,12 +163,23 @@ class Assessment:
         return have
 
     def _not_asked(self, names: list[str]) -> NotAvailable:
-        """Why questions are missing: the survey did not ask them, or, for a public survey read through an
-        adapter, what the adapter reads and which of the survey's tables the data lack (words.yaml
-        ``no_variables:<kind>``)."""
-        key = f"no_variables:{self.source.kind}"
-        return NotAvailable(self.words.phrase(key if self.words.has_phrase(key) else "no_variables",
-                                              vars=", ".join(names)))
+        return NotAvailable(self.why_missing(names))
+
+    def why_missing(self, names: list[str]) -> str:
+        """Why the data lack ``names`` (questions, indicator ids or ``table:<name>``), in the report language:
+        what the source knows of each (for a public survey: whether it asks the question and in which of its
+        tables, words.yaml ``not_read:<kind>:<reason>``; see
+        :func:`~usg_research.sources.envipe.not_read_reasons`), else that the survey did not ask them."""
+        kind = self.source.kind
+        fallback = f"no_variables:{kind}" if self.words.has_phrase(f"no_variables:{kind}") else "no_variables"
+        return "; ".join(self.words.phrase(fallback, vars=", ".join(group)) if reason is None
+                         else self.words.phrase(f"not_read:{kind}:{reason}")
+                         for reason, group in self.source.not_read(names))
+
+    def unmeasured(self, table: pd.DataFrame, ids: list[str]) -> list[tuple[str, str]]:
+        """The indicators of ``ids`` missing from ``table`` (the survey cannot measure them), each with
+        :meth:`why_missing` its questions."""
+        return [(i, self.why_missing(v)) for i, v in unmeasured(table, ids, self.people, self.catalogue)]
 
     def measurable(self, indicator_ids: list[str]) -> list[Indicator]:
         """The catalogue entries of ``indicator_ids`` whose questions the survey has (possibly none)."""

@@ -125,20 +125,20 @@ def by_crime(t: pd.DataFrame, out: OutputContext) -> Exhibit:
     return Exhibit(tidy(t), figure=intervals(t, out, row="label"), notes=(out.ci_note,), n=universe_n(t))
 
 
-def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, list[str]]] = ()) -> Exhibit:
+def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, str]] = ()) -> Exhibit:
     """The headline indicators (:func:`~usg_research.estimate.indicators.headline`) as a dot-and-interval
-    chart, one panel per unit; ``lacking`` (:func:`~usg_research.estimate.indicators.unmeasured`) are
-    named in the caption with the questions they need."""
+    chart, one panel per unit; ``lacking`` (indicator id, why: ``Assessment.unmeasured``) are named in the
+    caption with why the data lack them."""
     fig = figures.dot_interval(head, title=out.title, suppressed_word=out.words.label("word:suppressed"))
     return Exhibit(head, figure=fig, notes=headline_notes(out, lacking))
 
 
-def headline_notes(out: OutputContext, lacking: Sequence[tuple[str, list[str]]]) -> tuple[str, ...]:
-    """The CI note, and the headline indicators the survey cannot measure, each with the questions it lacks."""
+def headline_notes(out: OutputContext, lacking: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """The CI note, and the headline indicators the survey cannot measure, each with why."""
     w = out.words
     if not lacking:
         return (out.ci_note,)
-    reasons = "; ".join(f"{out.indicator(i)} ({w.phrase('no_variables', vars=', '.join(v))})" for i, v in lacking)
+    reasons = "; ".join(f"{out.indicator(i)} ({why})" for i, why in lacking)
     return (out.ci_note, w.phrase("not_available", reason=reasons) + ".")
 
 

@@ -315,6 +315,37 @@ def rate_lines(table: pd.DataFrame, title: str, x: str, series: str, xlabel: str
     return fig
 
 
+def rate_panels(table: pd.DataFrame, title: str, x: str, panel: str, ylabel: str, columns: int = 4):
+    """Rates over time in small multiples, one panel per ``panel`` level (in table order) with its own
+    scale: the rate as a line with its CI band (``rate, ci_low, ci_high``); ``x`` holds ``YYYY-MM`` months,
+    labelled by year at each January."""
+    names = list(dict.fromkeys(table[panel]))
+    rows = -(-len(names) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(WIDTH, 1.9 * rows + 0.8), sharex=True, squeeze=False)
+    months = sorted(table[x].unique())
+    pos = {m: i for i, m in enumerate(months)}
+    januaries = [(i, m[:4]) for i, m in enumerate(months) if m.endswith("-01")]
+    for ax, name in zip(axes.flat, names, strict=False):
+        g = table[table[panel] == name]
+        xs = g[x].map(pos).to_numpy()
+        ax.fill_between(xs, g["ci_low"], g["ci_high"], color=PALETTE[0], alpha=0.18, lw=0)
+        ax.plot(xs, g["rate"], color=PALETTE[0], lw=1.2)
+        ax.set_title(wrap(name, 30), fontsize=8, loc="left")
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=7)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.set_xticks([i for i, _ in januaries], [y for _, y in januaries])
+    for k, ax in enumerate(axes.flat):
+        if k >= len(names):
+            ax.set_visible(False)
+        elif k + columns >= len(names):  # the lowest panel of its column: its months are labelled
+            ax.xaxis.set_tick_params(labelbottom=True)
+    fig.supylabel(ylabel, fontsize=9)
+    fig.suptitle(title, x=0.01, ha="left")
+    tight(fig)
+    return fig
+
+
 def rate_bars(table: pd.DataFrame, title: str, label: str, xlabel: str, points: pd.DataFrame | None = None,
               hexbin_title: str | None = None):
     """Horizontal bars of rates with CIs (``rate, ci_low, ci_high``); optional hexbin of ``lat, lon`` points."""

@@ -140,6 +140,16 @@ def crime_types(table: pd.DataFrame, out: OutputContext, months: pd.Series) -> E
     return Exhibit(table, view=view, notes=tuple(notes))
 
 
+def monthly_types(rates: pd.DataFrame, out: OutputContext) -> Exhibit:
+    """Recorded crimes per 100,000 residents a year by month, one panel per crime type as recorded, most
+    recorded first (:func:`~usg_research.estimate.crime.monthly_rates`)."""
+    w = out.words
+    codes = rates["iccs_code"] if "iccs_code" in rates.columns else pd.Series("", index=rates.index)
+    plot = rates.assign(panel=[f"{c} ({code})" if code else c for c, code in zip(rates["crime"], codes, strict=True)])
+    fig = figures.rate_panels(plot, out.title, "month", "panel", f"{w.phrase('rate_100k')}, {w.phrase('per_year')}")
+    return Exhibit(rates, figure=fig, notes=(f"{w.phrase('ci_counts')}. {w.phrase('monthly_rate_note')}",))
+
+
 def sector_rates(rates: pd.DataFrame, out: OutputContext) -> Exhibit:
     """Recorded crimes per 100,000 residents a year by police sector, highest first
     (:func:`~usg_research.estimate.crime.area_rates` by sector)."""

@@ -29,9 +29,9 @@ from .exhibit import Exhibit, OutputContext, tidy
 from .format import fmt_estimate
 
 
-def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, list[str]]] = ()) -> Exhibit:
+def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, str]] = ()) -> Exhibit:
     """The headline indicators (:func:`~usg_research.estimate.indicators.headline`) with their 95% CI and
-    quality flag; ``lacking`` ones are named in the caption with the questions they need."""
+    quality flag; ``lacking`` ones (id, why) are named in the caption with why the data lack them."""
     w = out.words
     view = pd.DataFrame({
         w.label("col:indicator"): head["label"], "SDG": head["sdg"],

@@ -5,8 +5,8 @@ A source is where a city report's data come from: a city's own exports mapped by
 (:class:`~usg_research.sources.envipe.EnvipeSource`); :func:`usg_research.reports.open_source` opens the
 one a report's params name. Each says which files it reads (for the input
 hash), why it cannot be read here (absent data), and gives the clean canonical tables with their
-cleaning logs, the frame of PSUs when its respondents are a domain of a larger survey, and its
-offence-to-ICCS table.
+cleaning logs, the frame of PSUs when its respondents are a domain of a larger survey, its
+offence-to-ICCS table, and why it lacks what it lacks.
 """
 
 from __future__ import annotations
@@ -43,4 +43,10 @@ class Source(Protocol):
 
     def iccs_map(self) -> pd.DataFrame:
         """The offence label -> ICCS code table (columns ``offence, iccs_code``; empty when none)."""
+        ...
+
+    def not_read(self, names: list[str]) -> list[tuple[str | None, list[str]]]:
+        """Why the source gives none of ``names`` (canonical variables, indicator ids or ``table:<name>``):
+        ``(reason, names)`` groups in order, ``reason`` a key the report words (``not_read:<kind>:<reason>``)
+        or None where the source knows no more than that its data lack them."""
         ...

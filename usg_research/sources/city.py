@@ -56,3 +56,6 @@ class CitySource:
     def iccs_map(self) -> pd.DataFrame:
         path = iccs_map_path(self.codebook_file)
         return read_iccs_map(path) if path.exists() else pd.DataFrame({"offence": [], "iccs_code": []})
+
+    def not_read(self, names: list[str]) -> list[tuple[str | None, list[str]]]:
+        return [(None, list(names))] if names else []  # the city's survey did not ask them

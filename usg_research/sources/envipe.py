@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -197,6 +198,26 @@ def crimes(folder: str | Path, subset: Subset = "national", counted_only: bool =
     return out.drop(columns="counted")
 
 
+def not_read_reasons(names: list[str]) -> list[tuple[str | None, list[str]]]:
+    """Group ``names`` (canonical variables, indicator ids or ``table:<name>``) by why this adapter does not
+    give them (``not_read`` of envipe2021.yaml: whether ENVIPE asks each and where), in order of first
+    appearance; names it does not list come last with reason None.
+
+    Examples
+    --------
+    >>> not_read_reasons(["safe_night", "trust_police", "trust_courts", "bribe_police", "new_item"])
+    [('related_area_safety', ['safe_night']), ('trust', ['trust_police', 'trust_courts']), \
+('not_asked_encig', ['bribe_police']), (None, ['new_item'])]
+    """
+    rules = codebook()["not_read"]
+    groups: dict[str | None, list[str]] = {}
+    for name in names:
+        reason = next((r for pattern, r in rules.items() if fnmatchcase(name, pattern)), None)
+        groups.setdefault(reason, []).append(name)
+    unknown = groups.pop(None, None)
+    return list(groups.items()) + ([(None, unknown)] if unknown else [])
+
+
 def sample_psus(folder: str | Path, subset: Subset = "national") -> pd.DataFrame:
     """Every sampled PSU with its stratum (from the person file): the frame of the crime-level design."""
     d = codebook()["design"]["person"]
@@ -268,6 +289,10 @@ class EnvipeSource:
 
     def iccs_map(self) -> pd.DataFrame:
         return pd.DataFrame({"offence": [], "iccs_code": []})  # no police records in the survey
+
+    def not_read(self, names: list[str]) -> list[tuple[str | None, list[str]]]:
+        """Why ENVIPE as read here gives none of ``names``: :func:`not_read_reasons`."""
+        return not_read_reasons(names)
 
     def names(self) -> dict[str, str]:
         """The report's area and its entity by name (for the report's sentences)."""
@@ -347,5 +372,5 @@ def read_census(path: str | Path) -> pd.DataFrame:
     return df.assign(population=pop)
 
 
-__all__ = ["EnvipeSource", "read_census", "codebook", "crimes", "person_table", "persons", "read_envipe", "sample_psus",
-           "table_path"]
+__all__ = ["EnvipeSource", "read_census", "codebook", "crimes", "not_read_reasons", "person_table", "persons",
+           "read_envipe", "sample_psus", "table_path"]
