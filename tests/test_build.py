@@ -92,9 +92,11 @@ def test_notebook_needs_exactly_one_parameters_cell(project, monkeypatch, capsys
     assert "exactly one cell tagged 'parameters', found 2" in capsys.readouterr().err
 
 
-def test_build_is_deterministic_skips_when_unchanged_and_verifies(project) -> None:
+def test_build_is_deterministic_skips_when_unchanged_and_verifies(project, capfd) -> None:
     [r] = B.build(["mathare"], jobs=1, progress=False)
     assert r.status == "built", r.message
+    console = "".join(capfd.readouterr())  # the kernel's own output included (file descriptors 1 and 2)
+    assert not re.search(r"IPKernelApp|KeyboardInterrupt|without encryption|Traceback", console), console
     out = project / "outputs/mathare"
     first = _hashes(out)
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

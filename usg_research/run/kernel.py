@@ -68,7 +68,8 @@ class LocalKernelManager(KernelManager):
     Two reports built at once start two kernels; with TCP, both can pick the same free port and one
     fails to start ("Address already in use"). Sockets in a folder of their own cannot collide, and
     nothing listens on the network (nor does ipykernel warn that it does). Windows has no such sockets:
-    there, TCP as usual.
+    there, TCP as usual. Shutting down, it does not interrupt the kernel first (no error line in the
+    console).
     """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc" if os.name == "posix" else "tcp")
@@ -78,6 +79,15 @@ class LocalKernelManager(KernelManager):
         if self.transport != "ipc":
             return super()._ip_default()
         return str(Path(tempfile.mkdtemp(prefix="usg-kernel-")) / "socket")
+
+    async def _async_interrupt_kernel(self) -> None:
+        """No interrupt while shutting down: jupyter_client interrupts (SIGINT) every kernel before asking it
+        to shut down, and a kernel that is between messages then logs "KeyboardInterrupt caught in kernel"
+        as an error into the build's console. A report's kernel has finished its cells by then; the
+        shutdown request, then SIGTERM and SIGKILL if it does not stop, end it."""
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
 
     def cleanup_resources(self, restart: bool = False) -> None:
         super().cleanup_resources(restart=restart)
