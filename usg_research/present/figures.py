@@ -37,6 +37,8 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 FLAG_COLOURS = {"reliable": "#0072B2", "caution": "#E69F00", "review": "#E69F00", "suppressed": "#999999"}
 #: Flags drawn with an open marker: use with caution (CV classes) or flagged for review (NCHS: df < 8, p 0 or 1).
 OPEN_FLAGS = ("caution", "review")
+CAUTION_FLAGS = ("caution", "review")
+CAUTION_MARK = "*"  # after a number to use with caution, as in the tables and the captions' "* use with caution"
 SUPPRESSED_FILL = {"facecolor": "#f2f2f2", "edgecolor": "#999999", "hatch": "///", "linewidth": 0.5}
 WIDTH = 10.0  # inches: readable at report width (the HTML scales the PNG to the column)
 HEX_MIN = 5  # hexagons with fewer records are not drawn (no single record is located on a map)
@@ -88,6 +90,21 @@ def finish(fig) -> None:
 def wrap(text: object, width: int = 34) -> str:
     """Wrap a label for an axis (long labels never squeeze the plot)."""
     return textwrap.fill(str(text), width)
+
+
+def series_style(i: int) -> tuple[str, dict[str, str]]:
+    """Colour, line style and marker of the ``i``-th line of a chart: the palette's colours first, then again
+    dashed with square markers, then dotted with triangles, so no two of 24 lines look alike.
+
+    Examples
+    --------
+    >>> series_style(0) == (PALETTE[0], {"linestyle": "-", "marker": "o"})
+    True
+    >>> series_style(8) == (PALETTE[0], {"linestyle": "--", "marker": "s"})
+    True
+    """
+    k = i // len(PALETTE) % 3
+    return PALETTE[i % len(PALETTE)], {"linestyle": ("-", "--", ":")[k], "marker": ("o", "s", "^")[k]}
 
 
 def scale_colours(n: int, negative_first: bool = False) -> list[str]:
@@ -201,8 +218,10 @@ def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str
     """100% stacked bars over a full answer scale: one bar per ``row`` value (panels optional).
 
     ``table`` is tidy: ``item`` (the code), ``estimate`` (fraction), ``flag`` and the ``row``/``panel``
-    label columns. Suppressed segments are pooled into one hatched grey segment without a number; a
-    bar whose every segment is suppressed is replaced by the word.
+    label columns. A suppressed answer keeps its place in the scale as a hatched grey segment without a
+    number (the suppressed answers of a bar share equally what the shown ones leave); a number of use
+    with caution carries :data:`CAUTION_MARK`; a bar whose every segment is suppressed is replaced by the
+    word.
     """
     t = table.reset_index(drop=True)
     panels = list(dict.fromkeys(t[panel])) if panel else [None]
@@ -220,19 +239,26 @@ def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str
             if shown.empty:
                 ax.text(1, y, f"({suppressed_word})", va="center", ha="left", fontsize=8, color="#666666")
                 continue
+            hidden = [c for c in codes if c in bar.index and c not in shown.index]
+            # suppressed answers keep their place in the scale: their joint share (100 less the shown ones)
+            # is split equally among them, hatched and without a number
+            hidden_width = max(100 - 100 * float(shown["estimate"].sum()), 0.0) / len(hidden) if hidden else 0.0
             left = 0.0
             for code, colour in zip(codes, colours, strict=True):
+                if code in hidden:
+                    ax.barh(y, hidden_width, left=left, height=0.7, **SUPPRESSED_FILL)
+                    left += hidden_width
+                    continue
                 if code not in shown.index:
                     continue
                 w = 100 * float(shown.at[code, "estimate"])
                 ax.barh(y, w, left=left, color=colour, edgecolor="white", height=0.7)
                 if w >= 6:
                     dark = code in (codes[0], codes[-1]) and len(codes) > 2
-                    ax.text(left + w / 2, y, f"{w:.0f}", ha="center", va="center", fontsize=8,
+                    mark = CAUTION_MARK if shown.at[code, "flag"] in CAUTION_FLAGS else ""
+                    ax.text(left + w / 2, y, f"{w:.0f}{mark}", ha="center", va="center", fontsize=8,
                             color="white" if dark else "#222222")
                 left += w
-            if len(shown) < len(bar):
-                ax.barh(y, max(100 - left, 0), left=left, height=0.7, **SUPPRESSED_FILL)
         ax.set_yticks([len(order) - 1 - i for i in range(len(order))], [wrap(r, 30) for r in order], fontsize=9)
         ax.set_xlim(0, 100)
         ax.set_ylim(-0.6, len(order) - 0.4)
@@ -301,8 +327,8 @@ def rate_lines(table: pd.DataFrame, title: str, x: str, series: str, xlabel: str
     """Rates over time, one line per series with its CI band (``rate, ci_low, ci_high``)."""
     fig, ax = plt.subplots(figsize=(WIDTH, 5.2))
     for i, (name, g) in enumerate(table.groupby(series, sort=False)):
-        c = PALETTE[i % len(PALETTE)]
-        ax.plot(g[x], g["rate"], marker="o", color=c, label=wrap(name, 40), ms=4)
+        c, style = series_style(i)
+        ax.plot(g[x], g["rate"], color=c, label=wrap(name, 40), ms=4, **style)
         ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=c, alpha=0.15, lw=0)
     ax.set_xticks(sorted(table[x].unique()))
     ax.set_xlabel(xlabel)
