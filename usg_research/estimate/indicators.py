@@ -71,6 +71,8 @@ class Indicator(BaseModel):
     unit: str
     decimals: int
     note: str | None = None
+    #: the indicator this one is one minus (same universe, same answers): e.g. the dark figure of REPORT_ANY
+    complement_of: str | None = None
 
     @model_validator(mode="after")
     def _numerator_or_value(self) -> Indicator:
@@ -132,6 +134,11 @@ def _read_catalogue(path: str) -> tuple[Indicator, ...]:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"{path}: indicator ids repeat: {dupes}")
+    for i in (i for i in items if i.complement_of):
+        other = next((o for o in items if o.id == i.complement_of), None)
+        if other is None or other.type != "proportion" or i.type != "proportion" or other.universe != i.universe:
+            raise ValueError(f"{path}: {i.id} is complement_of {i.complement_of!r}, which is not a proportion "
+                             "of the same universe in the catalogue")
     return items
 
 

@@ -68,7 +68,7 @@ class Assessment:
     """A city report's data, design, indicators, words and output registry (see the module docstring)."""
 
     def __init__(self, spec: ReportSpec, folder: Path, figure_workers: int = 0, built: bool = False):
-        use_style()
+        use_style(spec.params.language)
         p = self.params = spec.params
         self.spec, self.source = spec, spec.source
         self.words = Words(p.language)
@@ -270,7 +270,7 @@ class Assessment:
         if key != "methodology":
             return w.intro(key)
         if kind != "codebook":
-            return w.phrase(f"method:{kind}", n=f"{self.n:,}", **self.source.names()) + f" {w.intro(key)}"
+            return w.phrase(f"method:{kind}", n=w.number(self.n), **self.source.names()) + f" {w.intro(key)}"
         design = "method_stratified" if "stratum" in self.people else "method_clustered"
         items = [w.phrase(design)] + [w.phrase("method_" + k) for k in self.supplied()]
         first = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {w.phrase('and')} {items[-1]}"

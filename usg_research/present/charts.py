@@ -117,12 +117,21 @@ def indicators(t: pd.DataFrame, out: OutputContext) -> Exhibit:
                    notes=(out.ci_note,))
 
 
-def by_crime(t: pd.DataFrame, out: OutputContext) -> Exhibit:
-    """A share among victims by the type of their last crime (``by="last_crime"``), all victims first."""
+def by_crime(t: pd.DataFrame, out: OutputContext, items: Sequence[str] = ()) -> Exhibit:
+    """Shares of victims by the type of their last crime (``by="last_crime"``), all victims first; one colour
+    per item. ``items`` names ``t``'s items, in order, for the reader (words.yaml ``item:<name>``) and in the
+    saved table: e.g. ``["reported_none"]`` for the share answering "no" to ``reported_any``."""
     w = out.words
-    t = t.assign(label=[w.label("level:total") if d == "total" else w.code("crime", lv)
+    t = t.assign(label=[w.label("level:all_victims") if d == "total" else w.code("crime", lv)
                         for d, lv in zip(t["domain"], t["level"], strict=True)])
-    return Exhibit(tidy(t), figure=intervals(t, out, row="label"), notes=(out.ci_note,), n=universe_n(t))
+    hue = None
+    if items:
+        names = dict(zip(dict.fromkeys(t["item"]), items, strict=True))
+        t = t.assign(item=t["item"].map(names))
+        t = t.assign(series=[w.label(f"item:{i}") for i in t["item"]])
+        hue = "series" if len(items) > 1 else None
+    fig = intervals(t, out, row="label", hue=hue, xlabel=w.phrase("share_victims"))
+    return Exhibit(tidy(t), figure=fig, notes=(out.ci_note,), n=universe_n(t))
 
 
 def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, str]] = ()) -> Exhibit:

@@ -73,7 +73,7 @@ def comparison_table(estimates: pd.DataFrame, indicators: list[str], out: Output
         indicators)[cities].copy()
     for r in estimates.itertuples():
         view.at[r.indicator, r.city] = "—" if r.flag == "not_measured" else fmt_estimate(
-            r.estimate, r.ci_low, r.ci_high, r.unit, 1, r.flag, w.label("word:suppressed"))
+            r.estimate, r.ci_low, r.ci_high, r.unit, 1, r.flag, w.label("word:suppressed"), out.language)
     view.index = [out.indicator(i) for i in view.index]
     return Exhibit(estimates, view=view.rename_axis(w.label("col:indicator")).reset_index())
 
@@ -91,7 +91,7 @@ class Comparison:
     """The comparison notebook's object: its params and its output registry."""
 
     def __init__(self, spec: ReportSpec, folder: Path, figure_workers: int = 0, built: bool = False):
-        figures.use_style()
+        figures.use_style(spec.params.language)
         self.spec, self.params = spec, spec.params
         synthetic = any(json.loads((outputs_dir() / r / "manifest.json").read_text(encoding="utf-8"))["synthetic"]
                         for r in self.params.reports)

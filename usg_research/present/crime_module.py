@@ -8,7 +8,7 @@ Examples
 >>> from usg_research.present.exhibit import OutputContext
 >>> out = OutputContext.of("FIG-REP-02", "es")
 >>> area_name("national", {}, out), fmt_cell(0.933, 0.92, 0.94, "reliable", True, out)
-('Nacional', '93.3 (92.0-94.0)')
+('Nacional', '93,3 (92,0-94,0)')
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ def fmt_cell(est: float, lo: float, hi: float, flag: str, pct: bool, out: Output
     if flag == "suppressed" or not np.isfinite(est):
         return out.words.label("word:suppressed")
     mark = " *" if flag in ("caution", "review") else ""
-    if pct:
-        return f"{100 * est:.1f} ({100 * lo:.1f}-{100 * hi:.1f}){mark}"
-    return f"{est:,.0f} ({lo:,.0f}-{hi:,.0f}){mark}"
+    k, d = (100, 1) if pct else (1, 0)
+    n = out.words.number
+    return f"{n(k * est, d)} ({n(k * lo, d)}-{n(k * hi, d)}){mark}"
 
 
 def rates(t: pd.DataFrame, areas: list[str], names: dict[str, str], out: OutputContext) -> Exhibit:
@@ -155,5 +155,5 @@ def codes(table: pd.DataFrame, out: OutputContext) -> Exhibit:
         w.label("col:counted"): [w.label("word:yes" if c else "word:no") for c in table["counted"]],
         w.label("col:crime_type"): [w.label(f"crime:{c}") if isinstance(c, str) and w.has_label(f"crime:{c}")
                                     else "" for c in table["canonical"]],
-        w.label("col:crimes_module"): table["crimes_in_module"].map("{:,}".format)})
+        w.label("col:crimes_module"): table["crimes_in_module"].map(w.number)})
     return Exhibit(table, view=view, notes=(w.phrase("envipe_codes_note"),))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -31,6 +32,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+
+from .format import number  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -44,8 +47,36 @@ WIDTH = 10.0  # inches: readable at report width (the HTML scales the PNG to the
 HEX_MIN = 5  # hexagons with fewer records are not drawn (no single record is located on a map)
 
 
-def use_style() -> None:
-    """Apply the package style and the settings that make figure files byte-identical.
+#: the language figure numbers are written in (:func:`use_style`)
+_NUMBERS = {"language": "en"}
+
+
+@dataclass(frozen=True)
+class NumberTicks:
+    """Tick labels as the report's language writes numbers (picklable, for the figure helper process);
+    ``absolute``: counts either side of zero read positive (a pyramid)."""
+
+    decimals: int = 0
+    absolute: bool = False
+    language: str = "en"
+
+    def __call__(self, value: float, _position: object = None) -> str:
+        return number(abs(value) if self.absolute else value, self.decimals, self.language)
+
+
+def num(x: float, decimals: int = 0) -> str:
+    """A number drawn in a figure, as the report's language writes it (:func:`use_style`)."""
+    return number(x, decimals, _NUMBERS["language"])
+
+
+def number_axis(axis, decimals: int = 0, absolute: bool = False) -> None:
+    """Label an axis's ticks as the report's language writes numbers."""
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(NumberTicks(decimals, absolute, _NUMBERS["language"])))
+
+
+def use_style(language: str = "en") -> None:
+    """Apply the package style and the settings that make figure files byte-identical; numbers in figures
+    are written as ``language`` writes them.
 
     Text is drawn with matplotlib's own bundled DejaVu Sans (Latin and Cyrillic): a system copy of
     the same family (e.g. Debian's fonts-dejavu) has other glyph numbers, and which copy wins would
@@ -53,6 +84,7 @@ def use_style() -> None:
     """
     from matplotlib import font_manager
 
+    _NUMBERS["language"] = language
     bundled = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
     font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist
                                         if not f.name.startswith("DejaVu") or f.fname.startswith(bundled)]
@@ -162,14 +194,14 @@ def _intervals(ax, t: pd.DataFrame, rows: list[str], hues: list[object], colours
             ax.plot([lo[i], hi[i]], [y, y], color=colour, lw=2, solid_capstyle="butt")
         marker = "o" if fl not in OPEN_FLAGS else "D"
         ax.plot(est[i], y, marker, color=colour, ms=6, mfc=colour if fl not in OPEN_FLAGS else "white")
-        ax.annotate(f"{est[i]:,.1f}" if pct else f"{est[i]:,.0f}", (hi[i] if np.isfinite(hi[i]) else est[i], y),
+        ax.annotate(num(est[i], 1 if pct else 0), (hi[i] if np.isfinite(hi[i]) else est[i], y),
                     xytext=(4, 0), textcoords="offset points", va="center", ha="left", fontsize=7.5,
                     color="#333333")
     ax.set_yticks([ypos[r] for r in order], [wrap(r) for r in order], fontsize=9)
     ax.set_ylim(-0.6, len(order) - 0.4)
     ax.set_xlim(0, 100 if pct else top * 1.18)
     if not pct:
-        ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        number_axis(ax.xaxis)
     ax.grid(axis="y", visible=False)
 
 
@@ -256,7 +288,7 @@ def stacked_scale(table: pd.DataFrame, title: str, row: str, codes: Sequence[str
                 if w >= 6:
                     dark = code in (codes[0], codes[-1]) and len(codes) > 2
                     mark = CAUTION_MARK if shown.at[code, "flag"] in CAUTION_FLAGS else ""
-                    ax.text(left + w / 2, y, f"{w:.0f}{mark}", ha="center", va="center", fontsize=8,
+                    ax.text(left + w / 2, y, f"{num(w)}{mark}", ha="center", va="center", fontsize=8,
                             color="white" if dark else "#222222")
                 left += w
         ax.set_yticks([len(order) - 1 - i for i in range(len(order))], [wrap(r, 30) for r in order], fontsize=9)
@@ -300,12 +332,6 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, cbar_lab
     return fig
 
 
-def _absolute(value: float, _position: object) -> str:
-    """Tick label of a pyramid: counts either side of zero are positive (a module-level function, so that
-    the figure pickles for the figure helper)."""
-    return f"{abs(value):,.0f}"
-
-
 def pyramid(pop: pd.DataFrame, title: str, male: str, female: str, xlabel: str):
     """Population pyramid from ``age_group, male, female`` (counts; youngest group at the bottom)."""
     fig, ax = plt.subplots(figsize=(WIDTH, 5.5))
@@ -315,7 +341,7 @@ def pyramid(pop: pd.DataFrame, title: str, male: str, female: str, xlabel: str):
     ax.set_yticks(y, pop["age_group"], fontsize=8)
     m = float(max(pop["male"].max(), pop["female"].max())) * 1.1
     ax.set_xlim(-m, m)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_absolute))
+    number_axis(ax.xaxis, absolute=True)
     ax.set_xlabel(xlabel)
     ax.legend(loc="upper right")
     ax.set_title(title, loc="left")
@@ -334,7 +360,7 @@ def rate_lines(table: pd.DataFrame, title: str, x: str, series: str, xlabel: str
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    number_axis(ax.yaxis)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title, loc="left")
     tight(fig)
@@ -359,7 +385,7 @@ def rate_panels(table: pd.DataFrame, title: str, x: str, panel: str, ylabel: str
         ax.set_title(wrap(name, 30), fontsize=8, loc="left")
         ax.set_ylim(bottom=0)
         ax.tick_params(labelsize=7)
-        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        number_axis(ax.yaxis)
         ax.set_xticks([i for i, _ in januaries], [y for _, y in januaries])
     for k, ax in enumerate(axes.flat):
         if k >= len(names):
@@ -389,10 +415,10 @@ def rate_bars(table: pd.DataFrame, title: str, label: str, xlabel: str, points: 
     ax.errorbar(rate[has_ci], y[has_ci], xerr=[rate[has_ci] - lo[has_ci], hi[has_ci] - rate[has_ci]], fmt="none",
                 ecolor="#333333", capsize=3, lw=1)
     for yi, r, h in zip(y, rate, np.where(has_ci, hi, rate), strict=True):
-        ax.annotate(f"{r:,.1f}", (h, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(num(r, 1), (h, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(y, [wrap(s, 26) for s in table[label]], fontsize=9)
     ax.set_xlim(0, np.nanmax(np.where(has_ci, hi, rate)) * 1.2)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    number_axis(ax.xaxis)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.set_title(title, loc="left")

@@ -63,9 +63,9 @@ def model(fits: pd.DataFrame, out: OutputContext) -> Exhibit:
                                       "odds_ratio", "n", "df", "inference", "pooled", "left_out"]]
     view = pd.DataFrame({
         w.label("col:outcome"): [outcome_name(out, o) for o in data["outcome"]], w.label("col:term"): data["label"],
-        w.label("col:odds_ratio"): [f"{np.exp(c):.2f} ({np.exp(lo):.2f}-{np.exp(hi):.2f})" for c, lo, hi in
-                                    zip(data["coef"], data["ci_low"], data["ci_high"], strict=True)],
-        w.label("col:p"): [fmt_p(p) for p in data["p"]], "n": data["n"],
+        w.label("col:odds_ratio"): [f"{w.number(np.exp(c), 2)} ({w.number(np.exp(lo), 2)}-{w.number(np.exp(hi), 2)})"
+                                    for c, lo, hi in zip(data["coef"], data["ci_low"], data["ci_high"], strict=True)],
+        w.label("col:p"): [fmt_p(p, out.language) for p in data["p"]], "n": data["n"],
         w.label("col:method"): w.phrase("design_based")})
     return Exhibit(data, view=view, notes=(w.phrase("risk01_note"), *small_level_notes(fits, out)))
 

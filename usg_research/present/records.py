@@ -28,9 +28,9 @@ def population(table: pd.DataFrame, out: OutputContext) -> Exhibit:
     w = out.words
     view = pd.DataFrame({w.label("col:group"): [f"{w.label('domain:' + d)}: {g}" for d, g in
                                                  zip(table["dimension"], table["group"], strict=True)],
-                         w.label("col:male"): table["male"].map("{:,}".format),
-                         w.label("col:female"): table["female"].map("{:,}".format),
-                         w.label("col:total"): table["total"].map("{:,}".format)})
+                         w.label("col:male"): table["male"].map(w.number),
+                         w.label("col:female"): table["female"].map(w.number),
+                         w.label("col:total"): table["total"].map(w.number)})
     return Exhibit(table, view=view)
 
 
@@ -51,7 +51,7 @@ def section_rates(rates: pd.DataFrame, out: OutputContext, records: int, months:
            for s in rates["iccs_section"].unique()}
     plot = rates.assign(series=rates["iccs_section"].map(lab))
     fig = figures.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
-    notes = [f"{w.phrase('ci_counts')}; {records:,} {w.phrase('offences')}."]
+    notes = [f"{w.phrase('ci_counts')}; {w.number(records)} {w.phrase('offences')}."]
     if months is not None:
         notes += [w.phrase("partial_months", year=y, months=int(m)) for y, m in months.items() if m < 12]
     return Exhibit(rates, figure=fig, notes=tuple(notes))
@@ -97,7 +97,7 @@ def hour_weekday(matrix: pd.DataFrame, out: OutputContext, records: int) -> Exhi
     matrix.index = w.phrase("weekdays").split(",")
     data = matrix.rename_axis("weekday").reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
     fig = figures.heatmap(matrix, out.title, w.phrase("hour"), w.phrase("weekday"), w.phrase("offences"))
-    return Exhibit(data, figure=fig, notes=(f"{records:,} {w.phrase('offences')}.",))
+    return Exhibit(data, figure=fig, notes=(f"{w.number(records)} {w.phrase('offences')}.",))
 
 
 def area_rates(rates: pd.DataFrame, out: OutputContext, points: pd.DataFrame | None = None) -> Exhibit:
@@ -168,5 +168,5 @@ def iccs(mapping: pd.DataFrame, out: OutputContext, mapping_file: str) -> Exhibi
     w = out.words
     view = pd.DataFrame({w.label("col:offence"): mapping["offence"], w.label("col:iccs"): mapping["iccs_code"],
                          w.label("col:section"): [ICCS_SECTIONS[s][out.language] for s in mapping["iccs_section"]],
-                         w.label("col:records"): mapping["records"].map("{:,}".format)})
+                         w.label("col:records"): mapping["records"].map(w.number)})
     return Exhibit(mapping, view=view, notes=(f"{mapping_file}.",))

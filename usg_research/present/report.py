@@ -97,11 +97,11 @@ def output_folder(report: str) -> tuple[Path, int, bool]:
     return folder, 0, False
 
 
-def _html_table(view: pd.DataFrame) -> str:
-    """A table as the report shows it: integer sample sizes (column ``n``) with thousands separators, as in the
-    captions."""
+def _html_table(view: pd.DataFrame, words: Words) -> str:
+    """A table as the report shows it: integer sample sizes (column ``n``) written as the report's language
+    writes numbers, as in the captions."""
     if "n" in view.columns and pd.api.types.is_integer_dtype(view["n"]):
-        view = view.assign(n=view["n"].map("{:,}".format))
+        view = view.assign(n=view["n"].map(words.number))
     return view.to_html(index=False, na_rep="", border=0, classes="usg-table", escape=True)
 
 
@@ -160,7 +160,7 @@ class Report:
         if universe:
             parts.append(f"{w.phrase('universe')}: {w.phrase(universe)};")
         if n is not None:
-            parts.append(f"{w.phrase('unweighted_n')} = {n:,}.")
+            parts.append(f"{w.phrase('unweighted_n')} = {w.number(n)}.")
         text = " ".join(parts).rstrip(";") + ("" if parts[-1].endswith(".") else ".")
         return text + (f" {note}" if note else "")
 
@@ -182,7 +182,7 @@ class Report:
         data.to_csv(csv, index=False, lineterminator="\n", float_format="%.10g")
         if exhibit.figure is None:
             label = self._register(output_id, caption, [csv], "TAB")
-            body = _html_table(data if exhibit.view is None else exhibit.view)
+            body = _html_table(data if exhibit.view is None else exhibit.view, self.words)
             return Html(f'<div class="usg-table-wrap" id="{output_id}"><p class="usg-caption"><b>{label}</b> '
                         f"({output_id}). {html.escape(caption)}</p>{body}</div>")
         png, svg = self.figures.write(output_id, exhibit.figure)
@@ -194,7 +194,7 @@ class Report:
         return Html(f'<figure class="usg-figure" id="{output_id}"><img alt="{html.escape(caption)}" '
                     f'src="{src}" style="max-width:100%"/>'
                     f"<figcaption><b>{label}</b> ({output_id}). {html.escape(caption)}</figcaption></figure>"
-                    + ("" if exhibit.view is None else _html_table(exhibit.view)))
+                    + ("" if exhibit.view is None else _html_table(exhibit.view, self.words)))
 
     def unavailable(self, output_id: str, reason: str) -> Html:
         """Record an output that cannot be built for this report, and say why in one line."""
@@ -287,7 +287,8 @@ class OutputCell(OutputContext):
             raise ValueError(f"{self.id}: one exhibit per output")
         if not self.report.module_on(self.id):
             raise NotAvailable("")  # reported by __exit__ with the module's reason
-        notes = ([f"SDG {sdg}."] if sdg else []) + list(exhibit.notes) + ([note] if note else [])
+        sdg_note = [f"{self.report.words.label('word:sdg')} {sdg}."] if sdg else []
+        notes = sdg_note + list(exhibit.notes) + ([note] if note else [])
         caption = self.report.caption(self.id, source, universe, exhibit.n if n is None else n, " ".join(notes))
         display(self.report.add(self.id, exhibit, caption))
         self.shown = True

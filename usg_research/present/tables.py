@@ -27,6 +27,12 @@ from ..estimate.calibration import Calibration
 from .charts import headline_notes
 from .exhibit import Exhibit, OutputContext, tidy
 from .format import fmt_estimate
+from .words import Words
+
+
+def unit_word(unit: str, words: Words) -> str:
+    """An indicator's unit as the report writes it: ``%``, or its words.yaml ``unit:<unit>`` label."""
+    return "%" if unit == "percent" else words.label(f"unit:{unit}") if words.has_label(f"unit:{unit}") else unit
 
 
 def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, str]] = ()) -> Exhibit:
@@ -34,11 +40,11 @@ def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str
     quality flag; ``lacking`` ones (id, why) are named in the caption with why the data lack them."""
     w = out.words
     view = pd.DataFrame({
-        w.label("col:indicator"): head["label"], "SDG": head["sdg"],
+        w.label("col:indicator"): head["label"], w.label("word:sdg"): head["sdg"],
         w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, r.unit,
                                                out.catalogue[r.indicator].decimals, r.flag,
-                                               w.label("word:suppressed")) for r in head.itertuples()],
-        "unit": ["%" if u == "percent" else u for u in head["unit"]],
+                                               w.label("word:suppressed"), out.language) for r in head.itertuples()],
+        w.label("col:unit"): [unit_word(u, w) for u in head["unit"]],
         "n": head["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in head["flag"]]})
     return Exhibit(head, view=view, notes=headline_notes(out, lacking))
 
@@ -93,7 +99,7 @@ def volumes(volumes_: pd.DataFrame, out: OutputContext) -> Exhibit:
         w.label("col:tool"): [w.label(f"tool:{t}") for t in volumes_["tool"]],
         w.label("col:detail"): [w.label(f"group:{d}") if d else "" for d in volumes_["detail"]],
         w.label("col:volume"): [w.label("word:not_recorded") if pd.isna(v) else
-                                (f"{100 * v:.1f}%" if t == "response_rate" else f"{v:,.0f}")
+                                (f"{w.number(100 * v, 1)}%" if t == "response_rate" else w.number(v))
                                 for t, v in zip(volumes_["tool"], volumes_["value"], strict=True)]})
     return Exhibit(volumes_, view=view)
 
@@ -106,8 +112,7 @@ def weights(table: pd.DataFrame, out: OutputContext, calibration: Calibration | 
     def num(v: float, stat: str) -> str:
         if pd.isna(v):
             return ""
-        return f"{v:.2f}" if stat in ("max/min", "kish") else (f"{v:,.1f}" if stat in ("minimum", "maximum")
-                                                              else f"{v:,.0f}")
+        return w.number(v, 2 if stat in ("max/min", "kish") else 1 if stat in ("minimum", "maximum") else 0)
 
     rows = []
     for r in table.itertuples():
@@ -143,11 +148,11 @@ def annex(ind: pd.DataFrame, out: OutputContext) -> Exhibit:
         rows.append({
             "indicator": i.labels[out.language], "domain": r.domain, "level": r.level,  # type: ignore[index]
             "estimate (95% CI)": fmt_estimate(r.estimate, r.ci_low, r.ci_high, i.unit, i.decimals, r.flag,
-                                              out.words.label("word:suppressed")),
-            "unit": "%" if i.unit == "percent" else i.unit,
-            "CV %": "" if pd.isna(r.cv) else f"{100 * r.cv:.1f}",
-            "deff": "" if pd.isna(r.deff) else f"{r.deff:.2f}",
-            "n": r.n, "N": f"{r.N:,.0f}", "quality": r.flag})
+                                              out.words.label("word:suppressed"), out.language),
+            "unit": unit_word(i.unit, out.words),
+            "CV %": "" if pd.isna(r.cv) else out.words.number(100 * r.cv, 1),
+            "deff": "" if pd.isna(r.deff) else out.words.number(r.deff, 2),
+            "n": r.n, "N": out.words.number(r.N), "quality": r.flag})
     return Exhibit(ind, view=pd.DataFrame(rows), notes=(out.words.phrase("anx01_note"),))
 
 
@@ -164,7 +169,7 @@ def estimate_sentence(ind: pd.DataFrame, indicator_id: str, out: OutputContext) 
         return ""
     r = r.iloc[0]
     return f"{out.indicator(indicator_id)}: " + fmt_estimate(r.estimate, r.ci_low, r.ci_high, "percent", 1, r.flag,
-                                                              out.words.label("word:suppressed")) + "%."
+                                                              out.words.label("word:suppressed"), out.language) + "%."
 
 
 def cohesion_sentence(ind: pd.DataFrame, alpha: pd.Series | None, out: OutputContext) -> str:
@@ -175,6 +180,7 @@ def cohesion_sentence(ind: pd.DataFrame, alpha: pd.Series | None, out: OutputCon
     w = out.words
     r = ind[(ind["indicator"] == "COHESION_INDEX") & (ind["domain"] == "total")]
     idx = "" if r.empty else fmt_estimate(r.iloc[0].estimate, r.iloc[0].ci_low, r.iloc[0].ci_high, "index", 1,
-                                          r.iloc[0].flag, w.label("word:suppressed"))
-    return (f"{out.indicator('COHESION_INDEX')} (0-100): {idx}; Cronbach's alpha {alpha['alpha']:.2f} "
-            f"(95% CI {alpha['ci_low']:.2f}-{alpha['ci_high']:.2f}, n = {alpha['n']:,}, {w.phrase('exploratory')}).")
+                                          r.iloc[0].flag, w.label("word:suppressed"), out.language)
+    return w.phrase("cohesion_sentence", index=out.indicator("COHESION_INDEX"), estimate=idx,
+                    alpha=w.number(alpha["alpha"], 2), low=w.number(alpha["ci_low"], 2),
+                    high=w.number(alpha["ci_high"], 2), n=w.number(alpha["n"]))

@@ -17,9 +17,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from babel.numbers import format_decimal
-
 from ..yamlfile import safe_yaml
+from .format import number
 
 LANGUAGES = ("en", "es", "ru")
 
@@ -64,7 +63,7 @@ class Words:
         >>> [Words(lang).number(14615.25, 1) for lang in ("en", "es", "ru")]
         ['14,615.2', '14.615,2', '14\xa0615,2']
         """
-        return format_decimal(x, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=self.language)
+        return number(x, decimals, self.language)
 
     def label(self, key: str) -> str:
         return self._get("labels", key)
