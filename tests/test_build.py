@@ -107,6 +107,12 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project, capfd
     for o in man["outputs"]:
         for f in o["files"]:
             assert hashlib.sha256((out / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+    # every output of the page, not-available ones included, is linked from the table of contents
+    page = (out / "report.html").read_text(encoding="utf-8")
+    toc = page[page.index('<nav class="usg-toc"'):page.index("</nav>")]
+    anchors = set(re.findall(r'id="((?:FIG|TAB)-[A-Z]+-\d+[a-z]?)"', page))
+    assert len(anchors) == len(man["outputs"]) and anchors == set(re.findall(r'href="#((?:FIG|TAB)-[^"]+)"', toc))
+    assert toc.count('href="#ch-') == 16
     # no absolute paths, user names or timestamps in what is published
     text = (out / "manifest.json").read_text(encoding="utf-8") + (out / "report.html").read_text(encoding="utf-8")
     assert str(project) not in text and "/root" not in text and "/home/" not in text

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
+from babel.dates import format_interval
 from IPython.display import display
 
 from ..estimate.context import offences
@@ -250,9 +251,31 @@ class Assessment:
         about = w.intro("about")
         if self.source.kind != "codebook":
             about += " " + w.phrase(f"about:{self.source.kind}", n=w.number(self.n), **self.source.names())
-        display(Html(self.report.title_block() + f"<h2>{html.escape(w.chapter('about'))}</h2><p>"
-                     f"{html.escape(about)}</p>{focus}<h3>{html.escape(w.phrase('parameters'))}</h3>"
+        display(Html(self.report.title_block() + self.front_matter() + f"<h2>{html.escape(w.chapter('about'))}"
+                     f"</h2><p>{html.escape(about)}</p>{focus}<h3>{html.escape(w.phrase('parameters'))}</h3>"
                      + self.report.parameters()))
+
+    def front_matter(self) -> str:
+        """The survey at a glance, under the title: its sample, fieldwork dates (the interview dates of the
+        data, as the report's language writes dates), reference period and data sources (HTML)."""
+        w, kind = self.words, self.source.kind
+        dates = self.people["interview_date"].dropna() if "interview_date" in self.people else pd.Series([])
+        if kind != "codebook":
+            fieldwork = w.phrase(f"fieldwork:{kind}")
+        elif len(dates):
+            fieldwork = format_interval(dates.min().date(), dates.max().date(), "yMMMd", locale=w.language)
+        else:
+            fieldwork = w.label("word:not_recorded")
+        sources = self._sources()
+        named = [sources["all"] if kind != "codebook" else ", ".join(
+            w.phrase("src_" + k) for k in ["survey", *self.supplied()])]
+        if "recorded" in sources:
+            named.append(sources["recorded"])
+        rows = [("front:sample", w.phrase("front_sample", n=w.number(self.n))), ("front:fieldwork", fieldwork),
+                ("front:reference", w.phrase(f"refperiod:{kind}" if kind != "codebook" else "refperiod")),
+                ("front:sources", "; ".join(named))]
+        body = "".join(f"<tr><th>{html.escape(w.label(k))}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+        return f'<table class="usg-params usg-front">{body}</table>'
 
     def chapter(self, key: str) -> None:
         """A chapter heading and its introduction, in the report language (focus chapters are marked)."""

@@ -223,7 +223,9 @@ class Report:
             values.pop("source", None)
         rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(json.dumps(v, ensure_ascii=False))}</td></tr>"
                        for k, v in values.items())
-        return f'<table class="usg-params"><tr><th>parameter</th><th>value</th></tr>{rows}</table>'
+        w = self.words
+        return (f'<table class="usg-params"><tr><th>{html.escape(w.label("col:parameter"))}</th>'
+                f'<th>{html.escape(w.label("col:value"))}</th></tr>{rows}</table>')
 
     def finish(self) -> Html:
         """Wait for the figure files, write manifest.json, and say what was written."""

@@ -155,8 +155,9 @@ def build_report(name: str, force: bool = False, out_root: Path | None = None,
                                  log_output=False, report_mode=False, kernel_manager_class=LocalKernelManager)
         nbformat.write(nb, executed)
         normalise_notebook(executed)
-        code_word = Words(spec.params.language).label("word:code")
-        (tmp / "report.html").write_text(render_html(executed, spec.params.title, code_word), encoding="utf-8")
+        words = Words(spec.params.language)
+        page = render_html(executed, spec.params.title, words.label("word:code"), words.label("word:contents"))
+        (tmp / "report.html").write_text(page, encoding="utf-8")
         if not (tmp / "manifest.json").exists():
             raise USGAError(f"{relative(spec.notebook)}: the notebook did not call finish() (no manifest.json)")
         _swap(tmp, out_root / name)

@@ -1,4 +1,5 @@
-"""``outputs/index.html``: every built report, linked, with its headline numbers.
+"""``outputs/index.html``: what the reports are, and every built report, linked, with its language, whether
+its data are real or synthetic, its sample and its headline numbers (each in the report's own language).
 
 Examples
 --------
@@ -16,38 +17,82 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from babel import Locale
 
 from ..paths import outputs_dir
+from ..present.words import Words
+
+INTRO = (
+    "Each report regenerates every figure and table of an Urban Safety Governance Assessment from its data "
+    "with the open usg-research package: crime and victimisation, safety perceptions, reporting to the "
+    "authorities, trust, corruption, drugs, services and the city's priorities, with design-based 95% "
+    "confidence intervals and unreliable estimates flagged or suppressed. The pilot cities' reports are "
+    "built from <b>synthetic data</b> (the original microdata are confidential): their numbers illustrate "
+    "the method and are not findings about the cities. The reports marked <b>real data</b> are built from "
+    "public microdata (INEGI's ENVIPE 2021 and Mexico City police records), read where they are. The "
+    "comparison report sets the cities' headline indicators side by side. Every output has a stable "
+    "identifier, a CSV file of its numbers and an entry in its report's manifest.json; <code>usg-research "
+    "verify</code> rebuilds them all and checks they are byte-identical.")
 
 
-def _headline(tables: Path) -> str:
+def _headline(tables: Path, words: Words) -> str:
+    """The report's headline indicators (TAB-SUM-01), in the report's language."""
     tab = tables / "TAB-SUM-01.csv"
     if not tab.exists():
         return ""
     items = []
     for r in pd.read_csv(tab).itertuples():
         if r.flag == "suppressed" or pd.isna(r.estimate):
-            val = "suppressed"
+            val = words.label("word:suppressed")
         else:
-            val = f"{r.estimate * 100:.1f}%" if r.unit == "percent" else f"{r.estimate:,.0f}"
-        items.append(f"<li>{html.escape(str(r.label))}: <b>{val}</b></li>")
+            val = f"{words.number(r.estimate * 100, 1)}%" if r.unit == "percent" else words.number(r.estimate)
+        items.append(f"<li>{html.escape(str(r.label))}: <b>{html.escape(val)}</b></li>")
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def _language(code: str) -> str:
+    """A language named in English and in itself (Babel's CLDR names).
+
+    Examples
+    --------
+    >>> _language("es"), _language("en")
+    ('Spanish (español)', 'English')
+    """
+    here = Locale.parse(code)
+    english = here.get_display_name("en")
+    return english if code == "en" else f"{english} ({here.get_display_name(code)})"
+
+
+def _data(man: dict) -> str:
+    """Whether a report's numbers come from synthetic or real data, in words."""
+    if man.get("synthetic"):
+        return "<b>Synthetic data</b>: illustrates the method; not findings about the city"
+    return "<b>Real data</b>: public microdata, sources on the report's cover"
+
+
 def write_index(out_root: Path | None = None) -> Path:
-    """Write the index page of every report whose manifest is in ``out_root`` (default ``outputs/``)."""
+    """Write the index page of every report whose manifest is in ``out_root`` (default ``outputs/``): an
+    introduction, then one section per report, the comparison report first."""
     out_root = Path(out_root) if out_root else outputs_dir()
     out_root.mkdir(parents=True, exist_ok=True)
+    manifests = sorted(out_root.glob("*/manifest.json"),
+                       key=lambda m: (json.loads(m.read_text(encoding="utf-8")).get("kind") != "comparison",
+                                      m.parent.name))
     rows = []
-    for m in sorted(out_root.glob("*/manifest.json")):
+    for m in manifests:
         man = json.loads(m.read_text(encoding="utf-8"))
-        name = m.parent.name
-        notice = "<p><b>Synthetic data.</b></p>" if man.get("synthetic") else ""
+        name, language = m.parent.name, man.get("language", "en")
+        built = [o for o in man["outputs"] if o.get("status", "built") == "built"]
+        count = f"{len(built)} output{'' if len(built) == 1 else 's'}"
+        facts = (f"<p>{_data(man)} · Language: {html.escape(_language(language))} · {count} · "
+                 f'<a href="{html.escape(name)}/manifest.json">manifest</a></p>')
         rows.append(f'<section><h2><a href="{html.escape(name)}/report.html">{html.escape(man["title"])}</a></h2>'
-                    f"{notice}{_headline(m.parent / 'tables')}</section>")
-    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>USGA reports</title>"
-            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}</style></head><body>"
-            "<h1>Urban Safety Governance Assessment reports</h1>" + "".join(rows) + "</body></html>\n")
+                    f"{facts}{_headline(m.parent / 'tables', Words(language))}</section>")
+    page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Urban Safety Governance "
+            "Assessment reports</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto;"
+            "line-height:1.45}section{border-top:1px solid #ddd;margin-top:1.2em}</style></head><body>"
+            f"<h1>Urban Safety Governance Assessment reports</h1><p>{INTRO}</p>" + "".join(rows)
+            + "</body></html>\n")
     path = out_root / "index.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -59,10 +59,50 @@ def inline_images(html_text: str, folder: Path) -> str:
     return re.sub(r'src="(figures/[A-Za-z0-9-]+\.png)"', data_uri, html_text)
 
 
-def render_html(notebook: Path, title: str, code_word: str = "Code") -> str:
+#: an output's caption: its number, its id and its title (up to the first full stop)
+_CAPTION = re.compile(r"<b>([^<]+)</b> \(((?:FIG|TAB)-[A-Z]+-\d+[a-z]?)\)\. (.*?)\.(?: |</)")
+_CHAPTER = re.compile(r'<h2 id="(ch-[a-z_-]+)">(.*?)</h2>')
+#: an output the report cannot give: its id and its title, in italics
+_UNAVAILABLE = re.compile(r'<p class="usg-unavailable" id="((?:FIG|TAB)-[A-Z]+-\d+[a-z]?)"><i>(.*?) \(\1\):')
+
+
+def table_of_contents(body: str, heading: str = "Contents") -> str:
+    """A table of contents of a report page: each chapter (``<h2 id="ch-...">``) and under it each output,
+    linked to its anchor (numbered ones by number and title, those not available in italics, by title and
+    id), as a ``<nav>`` placed before the first chapter (the page unchanged when it has no chapter).
+
+    Examples
+    --------
+    >>> page = ('<h1>T</h1><h2 id="ch-a">A</h2><figure id="FIG-A-01"><figcaption><b>Figure 1</b> (FIG-A-01). '
+    ...         'Rates. Source: x.</figcaption></figure>')
+    >>> toc = table_of_contents(page)
+    >>> '<a href="#ch-a">A</a>' in toc and '<a href="#FIG-A-01">Figure 1. Rates</a>' in toc
+    True
+    """
+    marks = sorted([(m.start(), "chapter", m.group(1), m.group(2)) for m in _CHAPTER.finditer(body)]
+                   + [(m.start(), "output", m.group(2), f"{m.group(1)}. {m.group(3)}")
+                      for m in _CAPTION.finditer(body)]
+                   + [(m.start(), "output", m.group(1), f"<i>{m.group(2)} ({m.group(1)})</i>")
+                      for m in _UNAVAILABLE.finditer(body)])
+    chapters = [m for m in marks if m[1] == "chapter"]
+    if not chapters:
+        return body
+    items: list[str] = []
+    for _, kind, anchor, text in marks:
+        if kind == "chapter":
+            items.append(("</ul></li>" if items else "") + f'<li><a href="#{anchor}">{text}</a><ul>')
+        elif items:
+            items.append(f'<li><a href="#{anchor}">{text}</a></li>')
+    nav = (f'<nav class="usg-toc" id="contents" style="border:1px solid #ddd;padding:4px 16px;margin:16px 0;'
+           f'font-size:90%"><h2>{html.escape(heading)}</h2><ol>{"".join(items)}</ul></li></ol></nav>')
+    first = chapters[0][0]
+    return body[:first] + nav + body[first:]
+
+
+def render_html(notebook: Path, title: str, code_word: str = "Code", contents_word: str = "Contents") -> str:
     """HTML of an executed notebook: no input cells, no prompts, no CDN scripts, figures embedded (images the
-    notebook names by file, beside it, are inlined), and a folded disclosure of each cell's code
-    (``code_word`` is its label in the report language)."""
+    notebook names by file, beside it, are inlined), a table of contents (``contents_word`` its heading) and
+    a folded disclosure of each cell's code (``code_word`` is its label in the report language)."""
     nb = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
@@ -77,7 +117,8 @@ def render_html(notebook: Path, title: str, code_word: str = "Code") -> str:
     # reports carry no diagrams: drop the mermaid loader so the page names no outside host at all
     body = re.sub(r"<script type=\"module\">(?:(?!</script>).)*mermaid(?:(?!</script>).)*</script>", "", body,
                   flags=re.S)
-    return inline_images(re.sub(r"<script src=\"\">\s*</script>", "", body), Path(notebook).parent)
+    body = table_of_contents(re.sub(r"<script src=\"\">\s*</script>", "", body), contents_word)
+    return inline_images(body, Path(notebook).parent)
 
 
 def normalise_notebook(path: Path) -> None:

@@ -1,0 +1,28 @@
+"""The index page: an introduction, then every report with its language and data status in words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from usg_research.run.index import write_index
+
+
+def _report(root: Path, name: str, kind: str, language: str, synthetic: bool, headline: str | None = None) -> None:
+    (root / name / "tables").mkdir(parents=True)
+    man = {"kind": kind, "title": f"Title of {name}", "language": language, "synthetic": synthetic,
+           "outputs": [{"id": "TAB-SUM-01", "status": "built"}, {"id": "FIG-SAF-01", "status": "not_available"}]}
+    (root / name / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    if headline:
+        (root / name / "tables" / "TAB-SUM-01.csv").write_text(headline, encoding="utf-8")
+
+
+def test_the_index_lists_every_report_comparison_first_with_language_and_data_in_words(tmp_path: Path) -> None:
+    _report(tmp_path, "a-city", "city", "es", False, "label,unit,estimate,flag\nVíctima,percent,0.5371,reliable\n"
+            "Tasa,per 100000,53726,reliable\nOculta,percent,,suppressed\n")
+    _report(tmp_path, "comparison", "comparison", "en", True)
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    assert page.index("Title of comparison") < page.index("Title of a-city")
+    assert "Real data" in page and "Synthetic data" in page and "Spanish (español)" in page
+    assert "Víctima: <b>53,7%</b>" in page and "Tasa: <b>53.726</b>" in page and "Oculta: <b>suprimido</b>" in page
+    assert "1 output ·" in page and "synthetic data</b> (the original microdata are confidential)" in page
