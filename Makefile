@@ -25,7 +25,7 @@ env: $(STAMP) ## create the project-local environment (.venv) with pinned versio
 
 reports: env ## validate and build every city's report into outputs/ (open outputs/index.html)
 	$(VENV)/bin/usg-research validate $(CITIES) > /dev/null
-	$(VENV)/bin/usg-research build --jobs 2
+	$(VENV)/bin/usg-research build --jobs 2 --pdf
 
 test: env ## run the whole test suite (lint, import layers, unit, property, bad-input, notebooks, doctests)
 	$(VENV)/bin/ruff check usg_research tests benchmarks

@@ -19,6 +19,7 @@ from usg_research.errors import ParamsError
 from usg_research.params import load_params
 from usg_research.run import build as B
 from usg_research.run.build import verify
+from usg_research.run.pdf import page_count, pdf_text
 from usg_research.run.verify import outputs_list
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def project(tmp_path, monkeypatch) -> Path:
 
 def _hashes(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "report.pdf"}  # the PDF: its own checks
 
 
 def _no_kernel(monkeypatch) -> None:
@@ -93,7 +94,7 @@ def test_notebook_needs_exactly_one_parameters_cell(project, monkeypatch, capsys
 
 
 def test_build_is_deterministic_skips_when_unchanged_and_verifies(project, capfd) -> None:
-    [r] = B.build(["mathare"], jobs=1, progress=False)
+    [r] = B.build(["mathare"], jobs=1, progress=False, pdf=True)
     assert r.status == "built", r.message
     console = "".join(capfd.readouterr())  # the kernel's own output included (file descriptors 1 and 2)
     assert not re.search(r"IPKernelApp|KeyboardInterrupt|without encryption|Traceback", console), console
@@ -113,6 +114,13 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project, capfd
     anchors = set(re.findall(r'id="((?:FIG|TAB)-[A-Z]+-\d+[a-z]?)"', page))
     assert len(anchors) == len(man["outputs"]) and anchors == set(re.findall(r'href="#((?:FIG|TAB)-[^"]+)"', toc))
     assert toc.count('href="#ch-') == 16
+    # the PDF: paged, its table of contents with page numbers, the report's title on its first page
+    pdf = out / "report.pdf"
+    assert page_count(pdf) > 30
+    first_pages = pdf_text(pdf, 3)
+    assert "Urban Safety Governance Assessment: Mathare, Nairobi" in first_pages.replace("\n", " ")
+    assert re.search(r"Figure 1\. Headline indicators \.+ \d+", first_pages)
+    pdf_digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
     # no absolute paths, user names or timestamps in what is published
     text = (out / "manifest.json").read_text(encoding="utf-8") + (out / "report.html").read_text(encoding="utf-8")
     assert str(project) not in text and "/root" not in text and "/home/" not in text
@@ -143,7 +151,8 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project, capfd
     assert r.status == "built" and _hashes(out) == first
     # change one data value: verify names the outputs that changed
     survey = project / "data/raw/mathare/survey_SYNTHETIC.csv"
-    lines = survey.read_text(encoding="utf-8").split("\n")
+    original = survey.read_text(encoding="utf-8")
+    lines = original.split("\n")
     lines[1] = lines[1].replace(",Very safe,", ",Very unsafe,", 1)
     survey.write_text("\n".join(lines), encoding="utf-8")
     notes: list[str] = []
@@ -151,6 +160,11 @@ def test_build_is_deterministic_skips_when_unchanged_and_verifies(project, capfd
     assert diffs and all(re.match(r"mathare: (TAB|FIG)-[A-Z]+-\d\d \S+: content differs", d) for d in diffs), diffs
     assert any("TAB-ANX-01 tables/TAB-ANX-01.csv" in d for d in diffs)
     assert any("data/raw/mathare/survey_SYNTHETIC.csv" in n for n in notes)
+    # an up-to-date report gets its PDF rendered from its page, the same bytes as the first build's
+    survey.write_text(original, encoding="utf-8")
+    [r] = B.build(["mathare"], jobs=1, progress=False, pdf=True)
+    assert (r.status, r.message) == ("built", "PDF only (inputs unchanged)")
+    assert hashlib.sha256((out / "report.pdf").read_bytes()).hexdigest() == pdf_digest
 
 
 def test_failing_notebook_leaves_previous_outputs_untouched(project, capsys) -> None:

@@ -129,7 +129,7 @@ def test_queretaro_report_builds(envipe: Path, tmp_path: Path, report: str) -> N
         "Querétaro (state)", "Querétaro (municipality)")
     assert state in html and muni in html  # one name, two areas: told apart
     n = "1.371" if report.endswith("envipe") else "1,371"  # as each language writes numbers (Babel)
-    assert f"n = {n}" in man["outputs"][[o["id"] for o in man["outputs"]].index("TAB-VIC-02")]["caption"]
+    assert f"= {n}." in man["outputs"][[o["id"] for o in man["outputs"]].index("TAB-VIC-02")]["caption"]
     # every output ENVIPE cannot give says whether ENVIPE asks it and where, never an internal name
     lacking = {o["id"]: o["caption"] for o in man["outputs"] if o.get("status") == "not_available"}
     assert "FIG-SAF-01" in lacking and "FIG-COR-01" in lacking

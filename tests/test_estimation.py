@@ -57,10 +57,12 @@ def test_indicator_table_shape_and_values(mathare) -> None:
         1e5 * (w * victims).sum() / w.sum(), rel=1e-12)
     contact = mathare["contact_any"] == "yes"
     assert tot.loc["BRIBE_PREV", "n"] == contact.sum()
-    # DARK_FIGURE: not reported, or reported with no investigation
-    v = mathare[victims]
-    dark = (v["report_police"] == "no") | (v["investigation_opened"] == "no")
+    # DARK_FIGURE: reported to no recognised body (neither the police nor another mechanism), among the victims
+    # who answered both; the complement of REPORT_ANY
+    v = mathare[victims & mathare["reported_any"].notna()]
+    dark = (v["report_police"] == "no") & (v["report_other"] == "no")
     assert tot.loc["DARK_FIGURE", "estimate"] == pytest.approx((v.weight * dark).sum() / v.weight.sum(), rel=1e-12)
+    assert tot.loc["DARK_FIGURE", "estimate"] == pytest.approx(1 - tot.loc["REPORT_ANY", "estimate"], rel=1e-12)
 
 
 def test_suppressed_cells_never_carry_a_number(mathare) -> None:

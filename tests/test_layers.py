@@ -8,11 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from functools import cache
 from pathlib import Path
 
 import grimp
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "usg_research"
@@ -92,3 +94,10 @@ def test_no_import_of_the_library_inside_a_function():
                             "usg_research")):
                         hidden.append(f"{p.relative_to(ROOT)}:{inner.lineno}")
     assert hidden == []
+
+
+def test_the_package_is_licensed_and_citable_at_its_version():
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["version"] == version and citation["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")

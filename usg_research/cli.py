@@ -79,7 +79,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    results = build(args.report or None, jobs=args.jobs, force=args.force)
+    results = build(args.report or None, jobs=args.jobs, force=args.force, pdf=args.pdf)
     status = 0
     for r in results:
         line = f"{r.report:<22} {r.status:<8} {r.seconds:6.1f} s"
@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("report", nargs="*", help="reports to build: params/<report>.yaml (default: all)")
     p.add_argument("--jobs", type=int, default=2, help="reports built in parallel (default 2)")
     p.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
+    p.add_argument("--pdf", action="store_true", help="also render each report as report.pdf (WeasyPrint, about "
+                   "10 s a report; make reports does)")
     p.set_defaults(func=_build)
     p = sub.add_parser("list", help="reports and the state of their outputs")
     p.set_defaults(func=_list)

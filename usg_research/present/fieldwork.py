@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import figures
+from . import count_charts
 from .exhibit import Exhibit, OutputContext
 
 
@@ -56,7 +56,7 @@ def themes(table: pd.DataFrame, out: OutputContext, sessions: int) -> Exhibit:
     mat.index = [w.label(f"theme:{t}") for t in mat.index]
     minimum = table.attrs.get("min_sessions")
     mat.columns = [f"{w.label('group:' + g)} (n={_count(n_group[g], minimum)})" for g in mat.columns]
-    fig = figures.heatmap(mat.round(0), out.title, "", "", w.phrase("share_of_sessions"), fmt=".0f", annotate=True,
+    fig = count_charts.heatmap(mat.round(0), out.title, "", "", w.phrase("share_of_sessions"), fmt=".0f", annotate=True,
                           vmax=100, missing=f"<{minimum}" if minimum else None)
     return Exhibit(table, figure=fig, notes=(f"({w.phrase('sessions')}: {sessions}).", *_suppressed_note(table, out)))
 

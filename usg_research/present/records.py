@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..estimate.crime import ICCS_SECTIONS
-from . import figures, maps
+from . import count_charts, maps
 from .exhibit import Exhibit, OutputContext
 
 
@@ -38,7 +38,7 @@ def pyramid(table: pd.DataFrame, out: OutputContext) -> Exhibit:
     """The population pyramid (:func:`~usg_research.estimate.context.population_table`)."""
     w = out.words
     male, female = w.phrase("male_female").split(",")
-    return Exhibit(table, figure=figures.pyramid(table, out.title, male, female, w.phrase("residents")))
+    return Exhibit(table, figure=count_charts.pyramid(table, out.title, male, female, w.phrase("residents")))
 
 
 def section_rates(rates: pd.DataFrame, out: OutputContext, records: int, months: pd.Series | None = None
@@ -50,7 +50,7 @@ def section_rates(rates: pd.DataFrame, out: OutputContext, records: int, months:
     lab = {s: f"{s} {ICCS_SECTIONS[s][out.language]}" if s != "unmapped" else ICCS_SECTIONS[s][out.language]
            for s in rates["iccs_section"].unique()}
     plot = rates.assign(series=rates["iccs_section"].map(lab))
-    fig = figures.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
+    fig = count_charts.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
     notes = [f"{w.phrase('ci_counts')}; {w.number(records)} {w.phrase('offences')}."]
     if months is not None:
         notes += [w.phrase("partial_months", year=y, months=int(m)) for y, m in months.items() if m < 12]
@@ -65,7 +65,7 @@ def quadrant_map(rates: pd.DataFrame, shapes: pd.Series | None, out: OutputConte
     data, key = rates, rates.columns[0]
     residents = ~data["no_population"]
     if shapes is None:
-        fig = figures.rate_bars(data[residents].head(top), out.title, key,
+        fig = count_charts.rate_bars(data[residents].head(top), out.title, key,
                                 f"{w.phrase('offences')} {w.phrase('per_100k')}")
         return Exhibit(data, figure=fig, notes=(w.phrase("no_boundaries_note", k=min(top, int(residents.sum()))),))
     fig, classes = maps.choropleth(shapes, data.set_index(key)["rate"], out.title,
@@ -84,7 +84,7 @@ def homicide(table: pd.DataFrame, out: OutputContext) -> Exhibit:
     names = {"area": w.phrase("area_word"), "country": w.phrase("country_word")}
     plot = table.assign(series=[f"{names[lv]}{': ' + n if n else ''}" for lv, n in
                                 zip(table["level"], table["name"], strict=True)])
-    fig = figures.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
+    fig = count_charts.rate_lines(plot, out.title, "year", "series", w.phrase("year"), w.phrase("rate_100k"))
     note = f"{w.phrase('ci_counts')}. {w.phrase('synthetic_facts')}; {w.phrase('city_word')}: " \
            f"{w.phrase('no_city_homicide')}."
     return Exhibit(table, figure=fig, notes=(note,))
@@ -96,23 +96,23 @@ def hour_weekday(matrix: pd.DataFrame, out: OutputContext, records: int) -> Exhi
     matrix = matrix.copy()
     matrix.index = w.phrase("weekdays").split(",")
     data = matrix.rename_axis("weekday").reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
-    fig = figures.heatmap(matrix, out.title, w.phrase("hour"), w.phrase("weekday"), w.phrase("offences"))
+    fig = count_charts.heatmap(matrix, out.title, w.phrase("hour"), w.phrase("weekday"), w.phrase("offences"))
     return Exhibit(data, figure=fig, notes=(f"{w.number(records)} {w.phrase('offences')}.",))
 
 
 def area_rates(rates: pd.DataFrame, out: OutputContext, points: pd.DataFrame | None = None) -> Exhibit:
     """Recorded offences per 100,000 residents a year by sub-area, with exact Poisson CIs
     (:func:`~usg_research.estimate.context.rates_by_area`); with ``points`` (records' ``lat, lon``), a
-    hexbin map beside them that hides hexagons of fewer than :data:`~usg_research.present.figures.HEX_MIN`."""
+    hexbin map beside them that hides hexagons of fewer than :data:`~usg_research.present.count_charts.HEX_MIN`."""
     w = out.words
     if points is not None:
         points = points[["lat", "lon"]].dropna() if {"lat", "lon"} <= set(points.columns) else None
         points = points if points is not None and len(points) else None
-    fig = figures.rate_bars(rates, out.title, "area", f"{w.phrase('offences')} {w.phrase('per_100k')}",
+    fig = count_charts.rate_bars(rates, out.title, "area", f"{w.phrase('offences')} {w.phrase('per_100k')}",
                             points=points, hexbin_title=w.phrase("offences") if points is not None else None)
     note = f"{w.phrase('ci_counts')}; {w.phrase('rate_100k')}, {w.phrase('per_year')}."
     if points is not None:
-        note += " " + w.phrase("map_note", k=figures.HEX_MIN)
+        note += " " + w.phrase("map_note", k=count_charts.HEX_MIN)
     return Exhibit(rates, figure=fig, notes=(note,))
 
 
@@ -146,7 +146,8 @@ def monthly_types(rates: pd.DataFrame, out: OutputContext) -> Exhibit:
     w = out.words
     codes = rates["iccs_code"] if "iccs_code" in rates.columns else pd.Series("", index=rates.index)
     plot = rates.assign(panel=[f"{c} ({code})" if code else c for c, code in zip(rates["crime"], codes, strict=True)])
-    fig = figures.rate_panels(plot, out.title, "month", "panel", f"{w.phrase('rate_100k')}, {w.phrase('per_year')}")
+    ylabel = f"{w.phrase('rate_100k')}, {w.phrase('per_year')}"
+    fig = count_charts.rate_panels(plot, out.title, "month", "panel", ylabel)
     return Exhibit(rates, figure=fig, notes=(f"{w.phrase('ci_counts')}. {w.phrase('monthly_rate_note')}",))
 
 

@@ -39,6 +39,7 @@ from ..reports import ReportSpec, report_names, resolve
 from .index import write_index
 from .kernel import KERNEL, LocalKernelManager, ensure_kernel
 from .notebooks import PARAMETER, check_notebook
+from .pdf import render_pdf
 from .render import normalise_notebook, render_html
 from .verify import check_published, compare_records
 
@@ -114,8 +115,9 @@ def _swap(tmp: Path, dest: Path) -> None:
 
 
 def build_report(name: str, force: bool = False, out_root: Path | None = None,
-                 figure_workers: int = 0) -> BuildResult:
-    """Build one report (see the module docstring). Never raises for a failing notebook."""
+                 figure_workers: int = 0, pdf: bool = False) -> BuildResult:
+    """Build one report (see the module docstring), with its PDF when ``pdf``. Never raises for a failing
+    notebook."""
     start = time.perf_counter()
     out_root = Path(out_root) if out_root else outputs_dir()
     took = lambda: time.perf_counter() - start  # noqa: E731
@@ -158,6 +160,8 @@ def build_report(name: str, force: bool = False, out_root: Path | None = None,
         words = Words(spec.params.language)
         page = render_html(executed, spec.params.title, words.label("word:code"), words.label("word:contents"))
         (tmp / "report.html").write_text(page, encoding="utf-8")
+        if pdf:
+            render_pdf(tmp / "report.html", tmp / "report.pdf")
         if not (tmp / "manifest.json").exists():
             raise USGAError(f"{relative(spec.notebook)}: the notebook did not call finish() (no manifest.json)")
         _swap(tmp, out_root / name)
@@ -203,9 +207,25 @@ def order(names: list[str], depends_on: dict[str, list[str]]) -> list[str]:
     return done
 
 
+def pdf_only(name: str, folder: Path) -> BuildResult:
+    """An up-to-date report's PDF, rendered from its page when the PDF is missing or older than the page."""
+    start = time.perf_counter()
+    page, pdf = folder / "report.html", folder / "report.pdf"
+    if pdf.exists() and pdf.stat().st_mtime >= page.stat().st_mtime:
+        return BuildResult(name, "skipped", 0.0, "inputs unchanged")
+    try:
+        tmp = folder / ".report.pdf.tmp"
+        render_pdf(page, tmp)
+        os.replace(tmp, pdf)
+    except Exception as exc:  # the report stands; its PDF failed
+        return BuildResult(name, "failed", time.perf_counter() - start, f"{name}: PDF not written: {exc}")
+    return BuildResult(name, "built", time.perf_counter() - start, "PDF only (inputs unchanged)")
+
+
 def build(names: list[str] | None = None, jobs: int = 2, force: bool = False, out_root: Path | None = None,
-          progress: bool = True) -> list[BuildResult]:
-    """Build several reports, ``jobs`` at a time, those that read others last; then the index page.
+          progress: bool = True, pdf: bool = False) -> list[BuildResult]:
+    """Build several reports, ``jobs`` at a time, those that read others last; then the index page. With
+    ``pdf``, each report's PDF too (rendered from its page where the report itself is up to date).
 
     A report whose params do not load is a failure naming its file, never a report silently left out.
     With one report left to build (or ``jobs=1``), helper processes render its figures (:func:`helpers`).
@@ -233,16 +253,17 @@ def build(names: list[str] | None = None, jobs: int = 2, force: bool = False, ou
     for wave in waves:
         pending = wave if force else [n for n in wave if not is_current(specs[n], out_root)]
         for n in sorted(set(wave) - set(pending), key=wave.index):  # unchanged: settled without a kernel
-            results.append(BuildResult(n, "skipped", 0.0, "inputs unchanged"))
+            results.append(BuildResult(n, "skipped", 0.0, "inputs unchanged") if not pdf else
+                           pdf_only(n, (out_root or outputs_dir()) / n))
             bar.update(1)
         if jobs <= 1 or len(pending) <= 1:
             for n in pending:
                 spare = helpers(jobs, len(pending), figures_in(specs[n].notebook))
-                results.append(build_report(n, force, out_root, spare))
+                results.append(build_report(n, force, out_root, spare, pdf))
                 bar.update(1)
             continue
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(build_report, n, force, out_root, 0) for n in pending]
+            futures = [pool.submit(build_report, n, force, out_root, 0, pdf) for n in pending]
             for f in as_completed(futures):
                 results.append(f.result())
                 bar.update(1)

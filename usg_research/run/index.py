@@ -84,8 +84,9 @@ def write_index(out_root: Path | None = None) -> Path:
         name, language = m.parent.name, man.get("language", "en")
         built = [o for o in man["outputs"] if o.get("status", "built") == "built"]
         count = f"{len(built)} output{'' if len(built) == 1 else 's'}"
+        pdf = f' · <a href="{html.escape(name)}/report.pdf">PDF</a>' if (m.parent / "report.pdf").exists() else ""
         facts = (f"<p>{_data(man)} · Language: {html.escape(_language(language))} · {count} · "
-                 f'<a href="{html.escape(name)}/manifest.json">manifest</a></p>')
+                 f'<a href="{html.escape(name)}/manifest.json">manifest</a>{pdf}</p>')
         rows.append(f'<section><h2><a href="{html.escape(name)}/report.html">{html.escape(man["title"])}</a></h2>'
                     f"{facts}{_headline(m.parent / 'tables', Words(language))}</section>")
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Urban Safety Governance "
