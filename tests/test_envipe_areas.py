@@ -33,6 +33,7 @@ from usg_research.sources.envipe import (
 from usg_research.yamlfile import safe_yaml
 
 from .test_envipe import _ref
+from .test_reports import english_words
 
 CENSUS = Path(__file__).resolve().parents[1] / "data" / "census" / "inegi_census2020_population.csv"
 AREAS = ["national", "09", "09007", "22", "22014"]
@@ -140,6 +141,9 @@ def test_queretaro_report_builds(envipe: Path, tmp_path: Path, report: str) -> N
     asks, table = ("pregunta", "TPer_Vic1") if report.endswith("envipe") else ("asks", "TPer_Vic1")
     assert asks in lacking["FIG-SAF-03"] and table in lacking["FIG-SAF-03"]
     assert "ENCIG" in lacking["FIG-COR-01"]
+    if not report.endswith("-en"):  # the Spanish page: every word a reader sees in Spanish
+        spanish = {w: n for w, n in english_words(html).items() if w.lower() not in ("no", "total")}
+        assert spanish == {}, spanish
 
 
 def test_every_reason_envipe_lacks_a_question_is_worded_in_every_language() -> None:

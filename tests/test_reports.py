@@ -7,6 +7,8 @@ against that city under ``pytest --nbval-lax``.
 
 from __future__ import annotations
 
+import collections
+import html
 import io
 import json
 import os
@@ -92,6 +94,30 @@ def test_city(tmp_path_factory) -> Path:
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     return root
+
+
+#: English words a reader would notice (function words and the reports' own vocabulary)
+ENGLISH = set("""the of and to in for with by on at from is are was were not all any each every this that which who
+what when where why how or yes adults victims police crime crimes rate share estimate value level domain male
+female reliable caution suppressed review intercept parameter unit figures tables written universe numerator
+period note group quality count step column detail rows read kept excluded recoded dropped""".split())
+#: proper names and ids allowed in es/ru pages: R's package "survey"
+ALLOWED = {"survey"}
+
+
+def english_words(page: str) -> collections.Counter:
+    """English words a reader sees in a report page: its text outside styles, scripts and the folded code,
+    less ids, code names (with ``_``), definitions' ``variable in {codes}``, the build's parameters as
+    written in params (keys and values), the offence labels as the police recorded them (TAB-ANX-03) and
+    the allowed proper names."""
+    text = re.sub(r"<(style|script|details|code|pre)\b.*?</\1>", " ", page, flags=re.S)
+    text = re.sub(r'<table class="usg-params">.*?</table>', " ", text, flags=re.S)
+    text = re.sub(r'<div class="usg-table-wrap" id="TAB-ANX-03">.*?</table>', " ", text, flags=re.S)
+    text = re.sub(r"\bin \{", "{", text)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = re.sub(r"\{[^}]*\}|\S*_\S*|\S+\.(?:yaml|csv|json|html)\b", " ", text)
+    words = re.findall(r"\b[A-Za-z]{2,}\b", text)
+    return collections.Counter(w for w in words if w.lower() in ENGLISH and w.lower() not in ALLOWED)
 
 
 def _manifest(folder: Path) -> dict:
@@ -365,3 +391,10 @@ def test_no_respondent_identifier_or_free_text_in_any_output(test_city):
     planted.write_text(f"x\n{sorted(ids)[0]}\n", encoding="utf-8")
     assert _scan([planted], ids) == [f"planted.csv: {sorted(ids)[0]}"]
     planted.unlink()
+
+
+def test_the_russian_report_has_no_english_word(test_city):
+    page = (test_city / "outputs/testcity-ru/report.html").read_text(encoding="utf-8")
+    assert english_words(page) == collections.Counter(), english_words(page).most_common(10)
+    english = (test_city / "outputs/testcity/report.html").read_text(encoding="utf-8")
+    assert sum(english_words(english).values()) > 500  # the scan finds English where there is

@@ -70,7 +70,7 @@ class Indicator(BaseModel):
     disaggregations: list[str]
     unit: str
     decimals: int
-    note: str | None = None
+    note: dict[Literal["en", "es", "ru"], str] | None = None
     #: the indicator this one is one minus (same universe, same answers): e.g. the dark figure of REPORT_ANY
     complement_of: str | None = None
 
@@ -78,8 +78,8 @@ class Indicator(BaseModel):
     def _numerator_or_value(self) -> Indicator:
         if (self.numerator is None) == (self.value is None):
             raise ValueError(f"{self.id}: give exactly one of numerator (a condition) or value (a variable)")
-        if set(self.labels) != {"en", "es", "ru"}:
-            raise ValueError(f"{self.id}: labels in en, es and ru are required")
+        if set(self.labels) != {"en", "es", "ru"} or (self.note is not None and set(self.note) != {"en", "es", "ru"}):
+            raise ValueError(f"{self.id}: labels (and a note, where given) in en, es and ru are required")
         return self
 
     @property
@@ -269,5 +269,6 @@ def definitions_table(language: str = "en", catalogue: dict[str, Indicator] | No
         num = (f"{' / '.join(i.numerator.variables)} in {{{', '.join(i.numerator.codes)}}}"
                if i.numerator else f"mean of {i.value}")
         rows.append({"indicator": i.id, "label": i.labels[language], "sdg": i.sdg or "", "universe": uni,
-                     "numerator": num, "period": i.period, "unit": i.unit, "note": i.note or ""})
+                     "numerator": num, "period": i.period, "unit": i.unit,
+                     "note": i.note[language] if i.note else ""})  # type: ignore[index]
     return pd.DataFrame(rows)

@@ -241,7 +241,7 @@ class Report:
         (self.dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                                 encoding="utf-8")
         n_fig, n_tab = self._count["FIG"], self._count["TAB"]
-        return Html(f"<p>{n_fig} figures and {n_tab} tables written, registered in manifest.json.</p>")
+        return Html(f"<p>{html.escape(self.words.phrase('written', figures=n_fig, tables=n_tab))}</p>")
 
 
 class OutputCell(OutputContext):

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -56,9 +57,9 @@ def indicators(t: pd.DataFrame, out: OutputContext) -> Exhibit:
         w.label("col:indicator"): [out.indicator(i) for i in t["item"]],
         w.label("col:group"): [w.level(d, lv) for d, lv in zip(t["domain"], t["level"], strict=True)],
         w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, cat[r.item].unit,
-                                               cat[r.item].decimals, r.flag, w.label("word:suppressed"))
+                                               cat[r.item].decimals, r.flag, w.label("word:suppressed"), out.language)
                                   for r in t.itertuples()],
-        "unit": ["%" if cat[i].unit == "percent" else cat[i].unit for i in t["item"]],
+        w.label("col:unit"): [unit_word(cat[i].unit, w) for i in t["item"]],
         "n": t["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in t["flag"]]})
     return Exhibit(tidy(t), view=view, notes=(out.ci_note,))
 
@@ -74,7 +75,8 @@ def socioeconomic(profile: pd.DataFrame, out: OutputContext) -> Exhibit:
         w.label("col:group"): [f"{w.label('var:' + v)}: {name(v, c)}" for v, c in
                                zip(profile["variable"], profile["code"], strict=True)],
         w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, "percent", 1, r.flag,
-                                               w.label("word:suppressed")) for r in profile.itertuples()],
+                                               w.label("word:suppressed"), out.language)
+                                  for r in profile.itertuples()],
         "n": profile["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in profile["flag"]]})
     return Exhibit(profile, view=view, notes=(out.ci_note,))
 
@@ -135,30 +137,82 @@ def weights(table: pd.DataFrame, out: OutputContext, calibration: Calibration | 
     return Exhibit(table, view=pd.DataFrame(rows), notes=(note,))
 
 
+#: the cleaning log's details (ingest's wording) -> the words.yaml phrase ``log:<key>`` that says them in
+#: the report's language, with the parts that are data (codes, ranges, formats) kept as recorded
+LOG_DETAILS = [
+    (r"duplicate_row: repeats an earlier row exactly \(double entry\); the first is kept", "duplicate_row"),
+    (r"out_of_range: is outside the allowed range (?P<low>\S+) to (?P<high>\S+)", "out_of_range"),
+    (r"impossible_date: is not a real date-time in the format '(?P<format>[^']*)'", "impossible_date"),
+    (r"date_out_of_window: (?P<change>.*)", "date_out_of_window"),
+    (r"incident count capped at (?P<cap>\d+): (?P<change>.*)", "capped"),
+    (r"missing code: [^:]*: (?P<change>.*)", "missing_code"),
+    (r"skip_violation: (?P<change>.*)", "skip_violation"),
+    (r"white space trimmed: (?P<change>.*)", "trimmed"),
+    (r"identifying \(PII\): never kept", "pii"),
+    (r"age not known: (?P<change>.*)", "age_unknown"),
+    (r"resident outside the assessment area \((?P<area>[^)]*)\); these adults remain in the design as the "
+     r"comparison domains", "outside_area"),
+    (r"code (?P<code>\d+) \([^)]*\): asked, not counted by INEGI", "not_counted"),
+]
+
+
+def log_detail(detail: str, words: Words) -> str:
+    """A cleaning-log detail in the report's language (:data:`LOG_DETAILS`); a file name or a detail with no
+    phrase is kept as recorded.
+
+    Examples
+    --------
+    >>> log_detail("out_of_range: is outside the allowed range 18 to 110", Words("es"))
+    'fuera del rango permitido (18 a 110)'
+    """
+    for pattern, key in LOG_DETAILS:
+        m = re.fullmatch(pattern, detail)
+        if m:
+            return words.phrase(f"log:{key}", **m.groupdict())
+    return detail
+
+
 def cleaning(log: pd.DataFrame, out: OutputContext) -> Exhibit:
-    """The cleaning log of every table (:func:`~usg_research.ingest.clean.cleaning_summary`), counts only."""
-    return Exhibit(log, notes=(out.words.phrase("met03_note"),))
+    """The cleaning log of every table (:func:`~usg_research.ingest.clean.cleaning_summary`), counts only,
+    in the report's language (the CSV keeps the log as recorded)."""
+    w = out.words
+    view = pd.DataFrame({
+        w.label("col:table"): [w.label(f"log_table:{t}") for t in log["table"]],
+        w.label("col:step"): [w.label(f"step:{s}") for s in log["step"]], w.label("col:column"): log["column"],
+        w.label("col:detail"): [log_detail(str(d), w) if isinstance(d, str) else "" for d in log["detail"]],
+        w.label("col:count"): log["count"].map(w.number)})
+    return Exhibit(log, view=view, notes=(w.phrase("met03_note"),))
 
 
 def annex(ind: pd.DataFrame, out: OutputContext) -> Exhibit:
     """Every indicator by every disaggregation: estimate with CI, CV %, deff, n, N and flag (TAB-ANX-01)."""
+    w = out.words
     rows = []
     for r in ind.itertuples():
         i = out.catalogue[r.indicator]
         rows.append({
-            "indicator": i.labels[out.language], "domain": r.domain, "level": r.level,  # type: ignore[index]
-            "estimate (95% CI)": fmt_estimate(r.estimate, r.ci_low, r.ci_high, i.unit, i.decimals, r.flag,
-                                              out.words.label("word:suppressed"), out.language),
-            "unit": unit_word(i.unit, out.words),
-            "CV %": "" if pd.isna(r.cv) else out.words.number(100 * r.cv, 1),
-            "deff": "" if pd.isna(r.deff) else out.words.number(r.deff, 2),
-            "n": r.n, "N": out.words.number(r.N), "quality": r.flag})
-    return Exhibit(ind, view=pd.DataFrame(rows), notes=(out.words.phrase("anx01_note"),))
+            w.label("col:indicator"): i.labels[out.language],  # type: ignore[index]
+            w.label("col:domain"): w.label(f"domain:{r.domain}"), w.label("col:level"): w.level(r.domain, r.level),
+            w.label("col:estimate"): fmt_estimate(r.estimate, r.ci_low, r.ci_high, i.unit, i.decimals, r.flag,
+                                                  w.label("word:suppressed"), out.language),
+            w.label("col:unit"): unit_word(i.unit, w),
+            w.label("col:cv"): "" if pd.isna(r.cv) else w.number(100 * r.cv, 1),
+            "deff": "" if pd.isna(r.deff) else w.number(r.deff, 2),
+            "n": r.n, "N": w.number(r.N), w.label("col:quality"): w.label(f"flag:{r.flag}")})
+    return Exhibit(ind, view=pd.DataFrame(rows), notes=(w.phrase("anx01_note"),))
 
 
 def definitions(defs: pd.DataFrame, out: OutputContext) -> Exhibit:
     """The indicator definitions used (:func:`~usg_research.estimate.indicators.definitions_table`)."""
-    return Exhibit(defs, notes=("usg_research/estimate/indicators.yaml.",))
+    w = out.words
+    view = pd.DataFrame({
+        w.label("col:id"): defs["indicator"], w.label("col:indicator"): defs["label"], w.label("word:sdg"): defs["sdg"],
+        w.label("col:universe"): [w.phrase("all_adults") if u == "all respondents" else u for u in defs["universe"]],
+        w.label("col:numerator"): [w.phrase("mean_of", value=n[len("mean of "):]) if n.startswith("mean of ") else n
+                                   for n in defs["numerator"]],
+        w.label("col:period"): [w.label(f"period:{p}") for p in defs["period"]],
+        w.label("col:unit"): [unit_word(u, w) for u in defs["unit"]], w.label("col:note"): defs["note"]})
+    return Exhibit(defs, view=view, notes=(w.phrase("anx02_note"),))
 
 
 def estimate_sentence(ind: pd.DataFrame, indicator_id: str, out: OutputContext) -> str:
