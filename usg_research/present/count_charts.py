@@ -20,8 +20,6 @@ import seaborn as sns
 
 from .figures import PALETTE, WIDTH, num, number_axis, series_style, tight, wrap
 
-HEX_MIN = 5  # hexagons with fewer records are not drawn (no single record is located on a map)
-
 
 def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, cbar_label: str, fmt: str = "d",
             annotate: bool = False, vmax: float | None = None, missing: str | None = None):
@@ -111,15 +109,11 @@ def rate_panels(table: pd.DataFrame, title: str, x: str, panel: str, ylabel: str
     return fig
 
 
-def rate_bars(table: pd.DataFrame, title: str, label: str, xlabel: str, points: pd.DataFrame | None = None,
-              hexbin_title: str | None = None):
-    """Horizontal bars of rates with CIs (``rate, ci_low, ci_high``); optional hexbin of ``lat, lon`` points."""
+def rate_bars(table: pd.DataFrame, title: str, label: str, xlabel: str):
+    """Horizontal bars of rates with their CIs (``rate, ci_low, ci_high``), in table order; a rate without a
+    CI (no residents) in the second colour."""
     n = len(table)
-    if points is not None:
-        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(WIDTH, max(3.0, 0.45 * n + 1.6)),
-                                      gridspec_kw={"width_ratios": [1.3, 1]})
-    else:
-        fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.45 * n + 1.4)))
+    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.45 * n + 1.4)))
     y = np.arange(n)[::-1]
     rate = table["rate"].to_numpy(dtype=float)
     lo, hi = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
@@ -135,12 +129,5 @@ def rate_bars(table: pd.DataFrame, title: str, label: str, xlabel: str, points: 
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.set_title(title, loc="left")
-    if points is not None:
-        hb = ax2.hexbin(points["lon"], points["lat"], gridsize=18, cmap="viridis", mincnt=HEX_MIN)
-        fig.colorbar(hb, ax=ax2, label="n")
-        ax2.set_aspect("equal", adjustable="datalim")
-        ax2.set_xticks([])
-        ax2.set_yticks([])
-        ax2.set_title(hexbin_title or "", loc="left", fontsize=10, fontweight="normal")
     tight(fig)
     return fig

@@ -100,19 +100,15 @@ def hour_weekday(matrix: pd.DataFrame, out: OutputContext, records: int) -> Exhi
     return Exhibit(data, figure=fig, notes=(f"{w.number(records)} {w.phrase('offences')}.",))
 
 
-def area_rates(rates: pd.DataFrame, out: OutputContext, points: pd.DataFrame | None = None) -> Exhibit:
+def area_rates(rates: pd.DataFrame, out: OutputContext) -> Exhibit:
     """Recorded offences per 100,000 residents a year by sub-area, with exact Poisson CIs
-    (:func:`~usg_research.estimate.context.rates_by_area`); with ``points`` (records' ``lat, lon``), a
-    hexbin map beside them that hides hexagons of fewer than :data:`~usg_research.present.count_charts.HEX_MIN`."""
+    (:func:`~usg_research.estimate.context.rates_by_area`), highest first, as bars: the city supplied no
+    sub-area boundaries to draw a map on (the caption says so); sub-area names in the report's script."""
     w = out.words
-    if points is not None:
-        points = points[["lat", "lon"]].dropna() if {"lat", "lon"} <= set(points.columns) else None
-        points = points if points is not None and len(points) else None
-    fig = count_charts.rate_bars(rates, out.title, "area", f"{w.phrase('offences')} {w.phrase('per_100k')}",
-                            points=points, hexbin_title=w.phrase("offences") if points is not None else None)
-    note = f"{w.phrase('ci_counts')}; {w.phrase('rate_100k')}, {w.phrase('per_year')}."
-    if points is not None:
-        note += " " + w.phrase("map_note", k=count_charts.HEX_MIN)
+    t = rates.sort_values("rate", ascending=False, kind="stable", na_position="last")
+    shown = t.assign(area=[w.place(str(a)) for a in t["area"]])
+    fig = count_charts.rate_bars(shown, out.title, "area", f"{w.phrase('offences')} {w.phrase('per_100k')}")
+    note = f"{w.phrase('ci_counts')}; {w.phrase('rate_100k')}, {w.phrase('per_year')}. {w.phrase('no_area_boundaries')}"
     return Exhibit(rates, figure=fig, notes=(note,))
 
 

@@ -14,8 +14,11 @@ Examples
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+from anyascii import anyascii
 
 from ..yamlfile import safe_yaml
 from .format import number
@@ -86,7 +89,23 @@ class Words:
             return self.label(f"sex:{level}")
         if domain == "youth35":
             return self.phrase("youth_group") if level == "yes" else self.phrase("older_group")
-        return str(level)
+        return self.place(str(level))
+
+    def place(self, name: str) -> str:
+        """A place name as the report's readers can read it: in a report written in Latin script, a name
+        in another script (Tashkent's Cyrillic sub-areas) is given transliterated (anyascii) and as
+        written.
+
+        Examples
+        --------
+        >>> Words("en").place("Квартал 12"), Words("ru").place("Квартал 12"), Words("en").place("Mlango")
+        ('Kvartal 12 (Квартал 12)', 'Квартал 12', 'Mlango')
+        """
+        if self.language == "ru" or name.isascii() or not any(c.isalpha() and not c.isascii() and
+                                                              unicodedata.name(c, "").startswith("CYRILLIC")
+                                                              for c in name):
+            return name
+        return f"{anyascii(name)} ({name})"
 
 
 def sections() -> dict[str, dict[str, list[str]]]:
