@@ -14,7 +14,11 @@ one point per source that signals it:
 - recorded crime: more records in the last year than in the first, with an
   exact conditional test (binomial, p < 0.05).
 
-Themes are ranked by score; ties keep the order of :data:`THEMES`.
+Themes are ranked by score. Themes with the same score are ordered by the strength of the evidence that
+does not pass a threshold: the share of sessions that mention them, then the change in recorded
+crime (last year over first); themes equal on all three share a rank, and are listed by name. With no
+source able to signal anything (no comparison level, no sessions, no records), nothing is ranked: every
+``rank`` is missing and the table says so.
 
 Examples
 --------
@@ -163,15 +167,21 @@ def rank_priorities(differences: pd.DataFrame, qual_salience: pd.DataFrame | Non
     """
     sal = qual_salience.set_index("theme")["share"] if qual_salience is not None else pd.Series(dtype=float)
     rows = []
-    for k, t in enumerate(THEMES):
+    for t in THEMES:
         survey, worse = survey_signal(t, differences)
         share = float(max([sal.get(q, 0.0) for q in t.qual_themes], default=0.0)) if len(sal) else float("nan")
         qual = "no_sessions" if qual_salience is None else ("salient" if share >= QUAL_SHARE else "not_salient")
         crime, a, b = crime_trend(records, t.iccs, months)
         score = int(survey == "worse") + int(qual == "salient") + int(crime == "rising")
-        rows.append({"_order": k, "theme": t.key, "score": score, "survey": survey,
-                     "survey_worse": ", ".join(worse), "qual_share": share, "qual": qual, "crime": crime,
-                     "crime_first": a, "crime_last": b})
-    out = pd.DataFrame(rows).sort_values(["score", "_order"], ascending=[False, True], kind="stable")
-    out.insert(0, "rank", range(1, len(out) + 1))
-    return out.drop(columns="_order").reset_index(drop=True)
+        change = b / a if a > 0 else (float("inf") if b > 0 else float("nan"))
+        rows.append({"theme": t.key, "score": score, "survey": survey, "survey_worse": ", ".join(worse),
+                     "qual_share": share, "qual": qual, "crime": crime, "crime_first": a, "crime_last": b,
+                     "_qual": -share if share == share else 0.0, "_crime": -change if change == change else 0.0})
+    out = pd.DataFrame(rows).sort_values(["score", "_qual", "_crime", "theme"], ascending=[False, True, True, True],
+                                         kind="stable")
+    keys = list(zip(-out["score"], out["_qual"], out["_crime"], strict=True))
+    rank = [1 + next(i for i, k in enumerate(keys) if k == key) for key in keys]  # equal evidence, equal rank
+    nothing = (out["survey"] == "no_comparison").all() and (out["qual"] == "no_sessions").all() and \
+        (out["crime"] == "no_records").all()
+    out.insert(0, "rank", pd.array([pd.NA] * len(out) if nothing else rank, dtype="Int64"))
+    return out.drop(columns=["_qual", "_crime"]).reset_index(drop=True)

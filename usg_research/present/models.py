@@ -107,14 +107,16 @@ def priorities(ranking: pd.DataFrame, out: OutputContext, compared_with: str = "
               "rising": w.label("word:rising"), "not_rising": w.label("word:not_rising"),
               "no_records": w.label("word:no_records")}
     view = pd.DataFrame({
-        w.label("col:rank"): ranking["rank"],
+        w.label("col:rank"): ["" if pd.isna(k) else int(k) for k in ranking["rank"]],
         w.label("col:theme"): [w.label(f"priority:{t}") for t in ranking["theme"]],
         w.label("col:score"): ranking["score"], w.label("col:survey_signal"): ranking["survey"].map(signal),
-        w.label("col:qual_signal"): [f"{signal[q]} ({100 * s:.0f}%)" if pd.notna(s) else signal[q]
+        w.label("col:qual_signal"): [f"{signal[q]} ({w.number(100 * s)}%)" if pd.notna(s) else signal[q]
                                      for q, s in zip(ranking["qual"], ranking["qual_share"], strict=True)],
         w.label("col:crime_signal"): [f"{signal[c]} ({f} → {la})" if c != "no_records" else signal[c]
                                       for c, f, la in zip(ranking["crime"], ranking["crime_first"],
                                                           ranking["crime_last"], strict=True)]})
     compared_with = compared_with or w.label("word:no_comparison")
     note = f"{w.phrase('rule_priorities')}. {w.label('col:survey_signal')}: {compared_with}."
+    if ranking["rank"].isna().all():
+        note += " " + w.phrase("not_ranked")
     return Exhibit(ranking, view=view, notes=(note,))
