@@ -185,6 +185,11 @@ def test_test_city_report_marks_missing_data_in_one_line(test_city):
     assert "Восприятие безопасности" in ru and "Нет данных по этому городу" in ru
     cmp_ = _manifest(test_city / "outputs/comparison")
     assert [o["id"] for o in cmp_["outputs"]] == ["TAB-CMP-01", "FIG-CMP-01"]
+    # the comparison names what each report rests on: its area, data, fieldwork dates and respondents
+    city = _manifest(test_city / "outputs/testcity")
+    assert city["sample"]["respondents"] == 400 and city["sample"]["fieldwork"].count("/") == 1
+    page = (test_city / "outputs/comparison/report.html").read_text(encoding="utf-8")
+    assert "synthetic data" in page and "are not tested" in page and ">400<" in page
 
 
 def test_a_city_with_replicate_weights_builds_its_report_on_them(test_city):

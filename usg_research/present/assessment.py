@@ -271,6 +271,10 @@ class Assessment:
             w.phrase("src_" + k) for k in ["survey", *self.supplied()])]
         if "recorded" in sources:
             named.append(sources["recorded"])
+        self.report.sample = {
+            "respondents": int(self.n), "source": kind, "reference": f"refperiod:{kind}" if kind != "codebook"
+            else "refperiod", "fieldwork": None if kind != "codebook" or not len(dates) else
+            f"{dates.min().date().isoformat()}/{dates.max().date().isoformat()}"}
         rows = [("front:sample", w.phrase("front_sample", n=w.number(self.n))), ("front:fieldwork", fieldwork),
                 ("front:reference", w.phrase(f"refperiod:{kind}" if kind != "codebook" else "refperiod")),
                 ("front:sources", "; ".join(named))]

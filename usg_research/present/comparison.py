@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from babel.dates import format_interval
 from IPython.display import display
 
 from ..errors import USGAError
@@ -54,7 +56,7 @@ def headline_comparison(reports: list[str], indicators: list[str], language: str
         if not tab.exists() or not man.exists():
             raise USGAError(f"comparison: {relative(tab)} not found; build the report {r!r} first "
                             f"(usg-research build {r})")
-        city = json.loads(man.read_text(encoding="utf-8"))["city"]
+        city = short_name(json.loads(man.read_text(encoding="utf-8")))
         t = pd.read_csv(tab)
         t = t[(t["domain"] == "total") & t["indicator"].isin(indicators)].set_index("indicator").reindex(indicators)
         t["flag"] = t["flag"].fillna("not_measured")
@@ -65,16 +67,49 @@ def headline_comparison(reports: list[str], indicators: list[str], language: str
     return out[["report", "city", "indicator", "label", "unit", "estimate", "ci_low", "ci_high", "n", "flag"]]
 
 
+def short_name(manifest: dict) -> str:
+    """A report's area as its title names it (after the colon, less a parenthesis):
+    ``"USGA: Mathare, Nairobi"`` -> ``"Mathare, Nairobi"``; real-data reports keep their source.
+
+    Examples
+    --------
+    >>> short_name({"title": "Assessment: Iztapalapa, Mexico City (ENVIPE 2021, INEGI)", "synthetic": False})
+    'Iztapalapa, Mexico City (ENVIPE 2021, INEGI)'
+    >>> short_name({"title": "Assessment: Mathare, Nairobi", "synthetic": True})
+    'Mathare, Nairobi'
+    """
+    return manifest["title"].split(": ", 1)[-1]
+
+
+def reports_compared(reports: list[str], out_root: Path | None = None) -> pd.DataFrame:
+    """What each compared report rests on, from its manifest: ``report, name, language, synthetic,
+    respondents, fieldwork`` (first/last interview, ISO), ``reference`` (a words.yaml phrase key) and
+    ``source`` (``codebook`` or the adapter)."""
+    root = Path(out_root) if out_root else outputs_dir()
+    rows = []
+    for r in reports:
+        man = json.loads((root / r / "manifest.json").read_text(encoding="utf-8"))
+        sample = man.get("sample", {})
+        rows.append({"report": r, "name": short_name(man), "language": man["language"],
+                     "synthetic": man["synthetic"], "respondents": sample.get("respondents"),
+                     "fieldwork": sample.get("fieldwork"), "reference": sample.get("reference", "refperiod"),
+                     "source": sample.get("source", "codebook")})
+    return pd.DataFrame(rows)
+
+
 def comparison_table(estimates: pd.DataFrame, indicators: list[str], out: OutputContext) -> Exhibit:
-    """One row per indicator, one column per city: estimate (95% CI), suppressed and not measured shown as such."""
+    """One row per indicator, one column per report: estimate (95% CI) with ``*`` when to use with caution,
+    suppressed and not measured shown as such."""
     w = out.words
     cities = list(dict.fromkeys(estimates["city"]))
     view = estimates.pivot_table(index="indicator", columns="city", values="flag", aggfunc="first").reindex(
         indicators)[cities].copy()
     for r in estimates.itertuples():
+        mark = " *" if r.flag in ("caution", "review") else ""
         view.at[r.indicator, r.city] = "—" if r.flag == "not_measured" else fmt_estimate(
-            r.estimate, r.ci_low, r.ci_high, r.unit, 1, r.flag, w.label("word:suppressed"), out.language)
+            r.estimate, r.ci_low, r.ci_high, r.unit, 1, r.flag, w.label("word:suppressed"), out.language) + mark
     view.index = [out.indicator(i) for i in view.index]
+    view.columns = [w.place(c) for c in view.columns]
     return Exhibit(estimates, view=view.rename_axis(w.label("col:indicator")).reset_index())
 
 
@@ -82,7 +117,8 @@ def comparison_chart(estimates: pd.DataFrame, out: OutputContext) -> Exhibit:
     """The percentage indicators of every city as estimates with CIs, one colour per city."""
     w = out.words
     pct = estimates[(estimates["unit"] == "percent") & (estimates["flag"] != "not_measured")]
-    fig = figures.grouped_intervals(pct, w.title("FIG-SUM-01"), row="label", hue="city",
+    plot = pct.assign(city=[w.place(c) for c in pct["city"]])  # names in the report's script; the data as published
+    fig = figures.grouped_intervals(plot, w.title("FIG-SUM-01"), row="label", hue="city",
                                     suppressed_word=w.label("word:suppressed"))
     return Exhibit(pct, figure=fig)
 
@@ -97,10 +133,26 @@ class Comparison:
                         for r in self.params.reports)
         self.report = Report(spec, folder, synthetic=synthetic, figure_workers=figure_workers, link_images=built)
 
-    def cover(self, cities: pd.Series) -> None:
-        """Title, synthetic-data notice, build information and the cities compared."""
-        names = ", ".join(sorted(set(cities)))
-        display(Html(self.report.title_block() + f"<p>{html.escape(names)}</p>"))
+    def cover(self, compared: pd.DataFrame) -> None:
+        """Title, synthetic-data notice, build information, and what each compared report rests on
+        (:func:`reports_compared`): its data (synthetic or real, and the source), fieldwork dates, reference
+        period and respondents; then the comparability caveat."""
+        w = self.report.words
+        rows = []
+        for r in compared.itertuples():
+            data = w.label("word:synthetic") if r.synthetic else w.phrase(f"source:{r.source}")
+            if isinstance(r.fieldwork, str):  # first/last interview of the data, ISO
+                first, last = (date.fromisoformat(d) for d in r.fieldwork.split("/"))
+                dates = format_interval(first, last, "yMMMd", locale=w.language)
+            else:
+                dates = w.phrase(f"fieldwork:{r.source}")
+            n = "" if pd.isna(r.respondents) else w.number(r.respondents)
+            rows.append(f"<tr><td>{html.escape(w.place(r.name))}</td><td>{html.escape(data)}</td>"
+                        f"<td>{html.escape(dates)}</td><td>{html.escape(w.phrase(r.reference))}</td><td>{n}</td></tr>")
+        head = "".join(f"<th>{html.escape(w.label(k))}</th>" for k in
+                       ("col:report", "front:sources", "front:fieldwork", "front:reference", "col:respondents"))
+        display(Html(self.report.title_block() + f'<table class="usg-params usg-front"><tr>{head}</tr>'
+                     f'{"".join(rows)}</table><p>{html.escape(w.phrase("cmp_caveat"))}</p>'))
 
     def output(self, output_id: str) -> OutputCell:
         return self.report.output(output_id)

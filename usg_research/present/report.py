@@ -127,6 +127,8 @@ class Report:
                  figure_workers: int = 0, link_images: bool = False):
         self.spec, self.synthetic = spec, synthetic
         self.words = Words(spec.params.language)
+        #: the survey at a glance (respondents, fieldwork, reference period, source), for the manifest
+        self.sample: dict[str, object] = {}
         self.catalogue = load_catalogue()
         self.dir = Path(folder)
         (self.dir / "tables").mkdir(parents=True, exist_ok=True)
@@ -238,6 +240,8 @@ class Report:
                     "city": self.spec.city or self.spec.name, "title": self.spec.params.title,
                     "language": self.words.language, "synthetic": self.synthetic, "package_version": __version__,
                     "inputs": inputs_record(self.spec, self.input_files), "outputs": self.outputs}
+        if self.sample:
+            manifest["sample"] = self.sample
         (self.dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                                 encoding="utf-8")
         n_fig, n_tab = self._count["FIG"], self._count["TAB"]
