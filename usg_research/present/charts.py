@@ -61,7 +61,7 @@ def answers(t: pd.DataFrame, out: OutputContext, scale: str) -> Exhibit:
     w = out.words
     t = label_rows(sort_items(t), w, lambda c: w.code(scale, c))
     fig = intervals(t, out, row="label", hue="group" if _by(t) else None,
-                    xlabel=w.phrase("share_answer") + " (95% CI)")
+                    xlabel=f"{w.phrase('share_answer')} ({w.phrase('ci95')})")
     return Exhibit(tidy(t), figure=fig, notes=(out.ci_note,), n=universe_n(t))
 
 
@@ -74,7 +74,7 @@ def place_and_time(place: pd.DataFrame, time: pd.DataFrame, out: OutputContext) 
              label_rows(time, w, lambda c: w.code("timeofday", c)).assign(variable="last_time",
                                                                          part=w.label("col:time"))]
     t = pd.concat(parts, ignore_index=True)
-    fig = intervals(t, out, row="label", panel="part", xlabel=w.phrase("share_answer") + " (95% CI)")
+    fig = intervals(t, out, row="label", panel="part", xlabel=f"{w.phrase('share_answer')} ({w.phrase('ci95')})")
     return Exhibit(tidy(t, "variable"), figure=fig, notes=(out.ci_note,), n=universe_n(t))
 
 
@@ -138,7 +138,9 @@ def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str
     """The headline indicators (:func:`~usg_research.estimate.indicators.headline`) as a dot-and-interval
     chart, one panel per unit; ``lacking`` (indicator id, why: ``Assessment.unmeasured``) are named in the
     caption with why the data lack them."""
-    fig = figures.dot_interval(head, title=out.title, suppressed_word=out.words.label("word:suppressed"))
+    w = out.words
+    fig = figures.dot_interval(head, title=out.title, suppressed_word=w.label("word:suppressed"),
+                               ci_word=w.phrase("ci95"), unit_label=w.unit)
     return Exhibit(head, figure=fig, notes=headline_notes(out, lacking))
 
 

@@ -99,7 +99,7 @@ def reporting(t: pd.DataFrame, names: dict[str, str], out: OutputContext) -> Exh
                            hue=["Total" if s == "total" else g for s, g in zip(shares["sex"], shares["group"],
                                                                                strict=True)])
     fig = figures.grouped_intervals(shares, out.title, row="row", panel="place", hue="hue",
-                                    xlabel="% (IC 95%)" if out.language == "es" else "% (95% CI)",
+                                    xlabel=f"% ({out.words.phrase('ci95')})",
                                     suppressed_word=w.label("word:suppressed"), caution_word=w.label("word:caution"))
     view_rows = []
     for (area, _sex), g in t.groupby(["area", "sex"], sort=False):

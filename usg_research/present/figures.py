@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,11 +149,13 @@ def scale_colours(n: int, negative_first: bool = False) -> list[str]:
 
 # --- dot and interval ---------------------------------------------------------------------------
 
-def dot_interval(table: pd.DataFrame, title: str, xlabel: str | None = None, suppressed_word: str = "suppressed"):
+def dot_interval(table: pd.DataFrame, title: str, xlabel: str | None = None, suppressed_word: str = "suppressed",
+                 ci_word: str = "95% CI", unit_label: Callable[[str], str] = str):
     """Dot-and-interval chart: one row per estimate, 95% CI as a line, suppressed rows marked, not dropped.
 
     ``table`` has ``label, estimate, ci_low, ci_high, flag, unit``; percent units are drawn 0-100. Rows
-    with different units get their own panel (a rate per 100,000 never shares an axis with a percentage).
+    with different units get their own panel (a rate per 100,000 never shares an axis with a percentage),
+    its axis ``unit (ci_word)`` with the unit as ``unit_label`` writes it.
     """
     t = table.reset_index(drop=True)
     units = list(dict.fromkeys(t["unit"]))
@@ -164,7 +166,7 @@ def dot_interval(table: pd.DataFrame, title: str, xlabel: str | None = None, sup
         sub = t[t["unit"] == unit].reset_index(drop=True)
         _intervals(ax, sub, sub["label"].tolist(), [None] * len(sub), {None: PALETTE[0]}, unit == "percent",
                    suppressed_word, by_flag=True)
-        ax.set_xlabel(xlabel or ("% (95% CI)" if unit == "percent" else f"{unit} (95% CI)"))
+        ax.set_xlabel(xlabel or f"{'%' if unit == 'percent' else unit_label(unit)} ({ci_word})")
     axes[0, 0].set_title(title, loc="left")
     tight(fig)
     return fig

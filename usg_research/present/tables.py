@@ -31,11 +31,6 @@ from .format import fmt_estimate
 from .words import Words
 
 
-def unit_word(unit: str, words: Words) -> str:
-    """An indicator's unit as the report writes it: ``%``, or its words.yaml ``unit:<unit>`` label."""
-    return "%" if unit == "percent" else words.label(f"unit:{unit}") if words.has_label(f"unit:{unit}") else unit
-
-
 def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str, str]] = ()) -> Exhibit:
     """The headline indicators (:func:`~usg_research.estimate.indicators.headline`) with their 95% CI and
     quality flag; ``lacking`` ones (id, why) are named in the caption with why the data lack them."""
@@ -45,7 +40,7 @@ def headline(head: pd.DataFrame, out: OutputContext, lacking: Sequence[tuple[str
         w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, r.unit,
                                                out.catalogue[r.indicator].decimals, r.flag,
                                                w.label("word:suppressed"), out.language) for r in head.itertuples()],
-        w.label("col:unit"): [unit_word(u, w) for u in head["unit"]],
+        w.label("col:unit"): [w.unit(u) for u in head["unit"]],
         "n": head["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in head["flag"]]})
     return Exhibit(head, view=view, notes=headline_notes(out, lacking))
 
@@ -59,7 +54,7 @@ def indicators(t: pd.DataFrame, out: OutputContext) -> Exhibit:
         w.label("col:estimate"): [fmt_estimate(r.estimate, r.ci_low, r.ci_high, cat[r.item].unit,
                                                cat[r.item].decimals, r.flag, w.label("word:suppressed"), out.language)
                                   for r in t.itertuples()],
-        w.label("col:unit"): [unit_word(cat[i].unit, w) for i in t["item"]],
+        w.label("col:unit"): [w.unit(cat[i].unit) for i in t["item"]],
         "n": t["n"], w.label("col:quality"): [w.label(f"flag:{f}") for f in t["flag"]]})
     return Exhibit(tidy(t), view=view, notes=(out.ci_note,))
 
@@ -195,7 +190,7 @@ def annex(ind: pd.DataFrame, out: OutputContext) -> Exhibit:
             w.label("col:domain"): w.label(f"domain:{r.domain}"), w.label("col:level"): w.level(r.domain, r.level),
             w.label("col:estimate"): fmt_estimate(r.estimate, r.ci_low, r.ci_high, i.unit, i.decimals, r.flag,
                                                   w.label("word:suppressed"), out.language),
-            w.label("col:unit"): unit_word(i.unit, w),
+            w.label("col:unit"): w.unit(i.unit),
             w.label("col:cv"): "" if pd.isna(r.cv) else w.number(100 * r.cv, 1),
             "deff": "" if pd.isna(r.deff) else w.number(r.deff, 2),
             "n": r.n, "N": w.number(r.N), w.label("col:quality"): w.label(f"flag:{r.flag}")})
@@ -211,7 +206,7 @@ def definitions(defs: pd.DataFrame, out: OutputContext) -> Exhibit:
         w.label("col:numerator"): [w.phrase("mean_of", value=n[len("mean of "):]) if n.startswith("mean of ") else n
                                    for n in defs["numerator"]],
         w.label("col:period"): [w.label(f"period:{p}") for p in defs["period"]],
-        w.label("col:unit"): [unit_word(u, w) for u in defs["unit"]], w.label("col:note"): defs["note"]})
+        w.label("col:unit"): [w.unit(u) for u in defs["unit"]], w.label("col:note"): defs["note"]})
     return Exhibit(defs, view=view, notes=(w.phrase("anx02_note"),))
 
 

@@ -91,6 +91,16 @@ class Words:
             return self.phrase("youth_group") if level == "yes" else self.phrase("older_group")
         return self.place(str(level))
 
+    def unit(self, unit: str) -> str:
+        """An indicator's unit as the report writes it: ``%``, or its ``unit:<unit>`` label.
+
+        Examples
+        --------
+        >>> Words("es").unit("percent"), Words("es").unit("per 100,000 adults")
+        ('%', 'por 100.000 adultos')
+        """
+        return "%" if unit == "percent" else self.label(f"unit:{unit}") if self.has_label(f"unit:{unit}") else unit
+
     def place(self, name: str) -> str:
         """A place name as the report's readers can read it: in a report written in Latin script, a name
         in another script (Tashkent's Cyrillic sub-areas) is given transliterated (anyascii) and as
