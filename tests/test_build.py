@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -305,3 +306,10 @@ def test_a_small_sub_area_gets_no_coefficient_of_its_own(project) -> None:
     cells = pd.read_csv(out / "tables/TAB-ANX-01.csv", keep_default_na=False)
     ngei = cells[cells["level"] == "Ngei"]
     assert len(ngei) > 0 and set(ngei["flag"]) == {"suppressed"}
+
+
+def test_a_reader_that_stops_reading_is_not_an_error() -> None:
+    """``usg-research list | head -1``: the command stops quietly when its reader goes away."""
+    run = subprocess.run(f"{sys.executable} -m usg_research.cli list | head -1", shell=True, capture_output=True,
+                         text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+    assert run.stdout.count("\n") == 1 and "Traceback" not in run.stderr and "BrokenPipe" not in run.stderr
