@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
+from usg_research.present.comparison import open_comparison
 from usg_research.run.index import write_index
 
 
@@ -26,3 +28,12 @@ def test_the_index_lists_every_report_comparison_first_with_language_and_data_in
     assert "Real data" in page and "Synthetic data" in page and "Spanish (español)" in page
     assert "Víctima: <b>53,7%</b>" in page and "Tasa: <b>53.726</b>" in page and "Oculta: <b>suprimido</b>" in page
     assert "1 output ·" in page and "synthetic data</b> (the original microdata are confidential)" in page
+
+
+def test_a_comparison_of_synthetic_and_real_reports_says_which_is_which(tmp_path, monkeypatch) -> None:
+    """The committed comparison sets the synthetic pilots beside the real-data Iztapalapa report: its notice
+    says which columns are synthetic instead of calling the whole report synthetic."""
+    monkeypatch.setenv("USG_RESEARCH_SCRATCH", str(tmp_path))
+    page = open_comparison("comparison").report.title_block()
+    assert 'marked "synthetic data" below are built from SYNTHETIC data' in html.unescape(page)
+    assert "This report is built from SYNTHETIC data" not in page

@@ -129,9 +129,11 @@ class Comparison:
     def __init__(self, spec: ReportSpec, folder: Path, figure_workers: int = 0, built: bool = False):
         figures.use_style(spec.params.language)
         self.spec, self.params = spec, spec.params
-        synthetic = any(json.loads((outputs_dir() / r / "manifest.json").read_text(encoding="utf-8"))["synthetic"]
-                        for r in self.params.reports)
-        self.report = Report(spec, folder, synthetic=synthetic, figure_workers=figure_workers, link_images=built)
+        flags = [json.loads((outputs_dir() / r / "manifest.json").read_text(encoding="utf-8"))["synthetic"]
+                 for r in self.params.reports]
+        self.report = Report(spec, folder, synthetic=any(flags), figure_workers=figure_workers, link_images=built)
+        if any(flags) and not all(flags):  # synthetic pilots beside a real-data report: say which is which
+            self.report.notice = self.report.words.phrase("cmp_mixed_notice")
 
     def cover(self, compared: pd.DataFrame) -> None:
         """Title, synthetic-data notice, build information, and what each compared report rests on

@@ -126,6 +126,8 @@ class Report:
     def __init__(self, spec: ReportSpec, folder: str | Path, synthetic: bool, sources: dict[str, str] | None = None,
                  figure_workers: int = 0, link_images: bool = False):
         self.spec, self.synthetic = spec, synthetic
+        #: the notice under the title when the data are synthetic (default: :data:`SYNTHETIC_NOTICE`)
+        self.notice: str | None = None
         self.words = Words(spec.params.language)
         #: the survey at a glance (respondents, fieldwork, reference period, source), for the manifest
         self.sample: dict[str, object] = {}
@@ -213,7 +215,7 @@ class Report:
         notice = ""
         if self.synthetic:
             notice = (f'<p style="border:2px solid #b45309;background:#fff7ed;padding:8px;font-weight:bold">'
-                      f"{html.escape(SYNTHETIC_NOTICE[self.words.language])}</p>")
+                      f"{html.escape(self.notice or SYNTHETIC_NOTICE[self.words.language])}</p>")
         digest = inputs_record(self.spec, self.input_files)["input_hash"]
         return (f"{TABLE_STYLE}<h1>{html.escape(self.spec.params.title)}</h1>{notice}"
                 f"<p>usg-research {__version__} · inputs {digest[:12]}</p>")
