@@ -32,8 +32,8 @@ def test_the_index_lists_every_report_comparison_first_with_language_and_data_in
 
 def test_a_comparison_of_synthetic_and_real_reports_says_which_is_which(tmp_path, monkeypatch) -> None:
     """The committed comparison sets the synthetic pilots beside the real-data Iztapalapa report: its notice
-    says which columns are synthetic instead of calling the whole report synthetic."""
+    says which reports are synthetic instead of calling the whole comparison synthetic."""
     monkeypatch.setenv("USG_RESEARCH_SCRATCH", str(tmp_path))
     page = open_comparison("comparison").report.title_block()
-    assert 'marked "synthetic data" below are built from SYNTHETIC data' in html.unescape(page)
+    assert 'The reports marked "synthetic data" below are built from SYNTHETIC data' in html.unescape(page)
     assert "This report is built from SYNTHETIC data" not in page
