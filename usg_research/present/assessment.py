@@ -130,7 +130,7 @@ class Assessment:
         if t is None:
             [(reason, _)] = self.source.not_read([f"table:{name}"])
             raise NotAvailable(self.words.phrase("no_table", table=self.words.label(f"table:{name}")) if reason is None
-                               else self.why_missing([f"table:{name}"]))
+                               else self.words.phrase(f"not_read:{self.source.kind}:{reason}"))
         return t
 
     def answered(self, variables: list[str]) -> list[str]:
@@ -260,24 +260,21 @@ class Assessment:
         data, as the report's language writes dates), reference period and data sources (HTML)."""
         w, kind = self.words, self.source.kind
         dates = self.people["interview_date"].dropna() if "interview_date" in self.people else pd.Series([])
+        span = (dates.min().date(), dates.max().date()) if kind == "codebook" and len(dates) else None
+        reference = "refperiod" if kind == "codebook" else f"refperiod:{kind}"
         if kind != "codebook":
             fieldwork = w.phrase(f"fieldwork:{kind}")
-        elif len(dates):
-            fieldwork = format_interval(dates.min().date(), dates.max().date(), "yMMMd", locale=w.language)
         else:
-            fieldwork = w.label("word:not_recorded")
+            fieldwork = format_interval(*span, "yMMMd", locale=w.language) if span else w.label("word:not_recorded")
         sources = self._sources()
         named = [sources["all"] if kind != "codebook" else ", ".join(
             w.phrase("src_" + k) for k in ["survey", *self.supplied()])]
         if "recorded" in sources:
             named.append(sources["recorded"])
-        self.report.sample = {
-            "respondents": int(self.n), "source": kind, "reference": f"refperiod:{kind}" if kind != "codebook"
-            else "refperiod", "fieldwork": None if kind != "codebook" or not len(dates) else
-            f"{dates.min().date().isoformat()}/{dates.max().date().isoformat()}"}
+        self.report.sample = {"respondents": int(self.n), "source": kind, "reference": reference,
+                              "fieldwork": f"{span[0].isoformat()}/{span[1].isoformat()}" if span else None}
         rows = [("front:sample", w.phrase("front_sample", n=w.number(self.n))), ("front:fieldwork", fieldwork),
-                ("front:reference", w.phrase(f"refperiod:{kind}" if kind != "codebook" else "refperiod")),
-                ("front:sources", "; ".join(named))]
+                ("front:reference", w.phrase(reference)), ("front:sources", "; ".join(named))]
         body = "".join(f"<tr><th>{html.escape(w.label(k))}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
         return f'<table class="usg-params usg-front">{body}</table>'
 

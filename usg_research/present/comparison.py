@@ -28,7 +28,7 @@ from ..paths import outputs_dir, relative
 from ..reports import ReportSpec, resolve
 from . import figures
 from .exhibit import Exhibit, OutputContext
-from .format import fmt_estimate
+from .format import CAUTION_FLAGS, CAUTION_MARK, fmt_estimate
 from .report import Html, OutputCell, Report, output_folder
 
 
@@ -68,8 +68,8 @@ def headline_comparison(reports: list[str], indicators: list[str], language: str
 
 
 def short_name(manifest: dict) -> str:
-    """A report's area as its title names it (after the colon, less a parenthesis):
-    ``"USGA: Mathare, Nairobi"`` -> ``"Mathare, Nairobi"``; real-data reports keep their source.
+    """A report's area as its title names it (after the colon): ``"USGA: Mathare, Nairobi"`` ->
+    ``"Mathare, Nairobi"``; a real-data report keeps its source in parentheses.
 
     Examples
     --------
@@ -105,7 +105,7 @@ def comparison_table(estimates: pd.DataFrame, indicators: list[str], out: Output
     view = estimates.pivot_table(index="indicator", columns="city", values="flag", aggfunc="first").reindex(
         indicators)[cities].copy()
     for r in estimates.itertuples():
-        mark = " *" if r.flag in ("caution", "review") else ""
+        mark = f" {CAUTION_MARK}" if r.flag in CAUTION_FLAGS else ""
         view.at[r.indicator, r.city] = "—" if r.flag == "not_measured" else fmt_estimate(
             r.estimate, r.ci_low, r.ci_high, r.unit, 1, r.flag, w.label("word:suppressed"), out.language) + mark
     view.index = [out.indicator(i) for i in view.index]

@@ -19,6 +19,7 @@ import pandas as pd
 from . import figures
 from .charts import intervals
 from .exhibit import Exhibit, OutputContext
+from .format import CAUTION_FLAGS, CAUTION_MARK
 
 
 def area_name(area: str, names: dict[str, str], out: OutputContext) -> str:
@@ -44,7 +45,7 @@ def fmt_cell(est: float, lo: float, hi: float, flag: str, pct: bool, out: Output
     """A count or a percentage with its CI; ``*`` marks caution or review, suppressed cells show the word."""
     if flag == "suppressed" or not np.isfinite(est):
         return out.words.label("word:suppressed")
-    mark = " *" if flag in ("caution", "review") else ""
+    mark = f" {CAUTION_MARK}" if flag in CAUTION_FLAGS else ""
     k, d = (100, 1) if pct else (1, 0)
     n = out.words.number
     return f"{n(k * est, d)} ({n(k * lo, d)}-{n(k * hi, d)}){mark}"
@@ -126,7 +127,7 @@ def inegi_reporting(t: pd.DataFrame, names: dict[str, str], out: OutputContext) 
     def cell(x: pd.Series, pct: bool) -> str:
         if x["flag"] == "suppressed" or not np.isfinite(x["estimate"]):
             return w.label("word:suppressed")
-        mark = " *" if x["flag"] in ("caution", "review") else ""
+        mark = f" {CAUTION_MARK}" if x["flag"] in CAUTION_FLAGS else ""
         return (w.number(100 * x["estimate"], 1) if pct else w.number(x["estimate"])) + mark
 
     rows = []

@@ -33,15 +33,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .format import number  # noqa: E402
+from .format import CAUTION_FLAGS, CAUTION_MARK, number  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 FLAG_COLOURS = {"reliable": "#0072B2", "caution": "#E69F00", "review": "#E69F00", "suppressed": "#999999"}
-#: Flags drawn with an open marker: use with caution (CV classes) or flagged for review (NCHS: df < 8, p 0 or 1).
-OPEN_FLAGS = ("caution", "review")
-CAUTION_FLAGS = ("caution", "review")
-CAUTION_MARK = "*"  # after a number to use with caution, as in the tables and the captions' "* use with caution"
 SUPPRESSED_FILL = {"facecolor": "#f2f2f2", "edgecolor": "#999999", "hatch": "///", "linewidth": 0.5}
 WIDTH = 10.0  # inches: readable at report width (the HTML scales the PNG to the column)
 
@@ -193,8 +189,8 @@ def _intervals(ax, t: pd.DataFrame, rows: list[str], hues: list[object], colours
             continue
         if np.isfinite(lo[i]):
             ax.plot([lo[i], hi[i]], [y, y], color=colour, lw=2, solid_capstyle="butt")
-        marker = "o" if fl not in OPEN_FLAGS else "D"
-        ax.plot(est[i], y, marker, color=colour, ms=6, mfc=colour if fl not in OPEN_FLAGS else "white")
+        marker = "o" if fl not in CAUTION_FLAGS else "D"
+        ax.plot(est[i], y, marker, color=colour, ms=6, mfc=colour if fl not in CAUTION_FLAGS else "white")
         ax.annotate(num(est[i], 1 if pct else 0), (hi[i] if np.isfinite(hi[i]) else est[i], y),
                     xytext=(4, 0), textcoords="offset points", va="center", ha="left", fontsize=7.5,
                     color="#333333")
@@ -233,7 +229,7 @@ def grouped_intervals(table: pd.DataFrame, title: str, row: str, panel: str | No
     axes[-1, 0].set_xlabel(xlabel)
     handles = [plt.Line2D([], [], marker="o", color=colours[h], lw=2, label=wrap(h, 28)) for h in hue_values] \
         if hue else []
-    if t["flag"].isin(OPEN_FLAGS).any():
+    if t["flag"].isin(CAUTION_FLAGS).any():
         handles.append(plt.Line2D([], [], marker="D", color="#555555", mfc="white", lw=0, label=caution_word))
     if handles:
         axes[0, 0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),

@@ -18,6 +18,11 @@ import math
 
 from babel.numbers import format_decimal
 
+#: flags of an estimate to use with caution (CV classes) or to review (NCHS: df < 8, p 0 or 1): their numbers
+#: carry :data:`CAUTION_MARK` in tables and figures, and are drawn with an open marker
+CAUTION_FLAGS = ("caution", "review")
+CAUTION_MARK = "*"
+
 
 def number(x: float, decimals: int = 0, language: str = "en") -> str:
     """``x`` as ``language`` writes numbers (CLDR rules, through Babel), rounded as Python rounds it (so a

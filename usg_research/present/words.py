@@ -111,9 +111,7 @@ class Words:
         >>> Words("en").place("Квартал 12"), Words("ru").place("Квартал 12"), Words("en").place("Mlango")
         ('Kvartal 12 (Квартал 12)', 'Квартал 12', 'Mlango')
         """
-        if self.language == "ru" or name.isascii() or not any(c.isalpha() and not c.isascii() and
-                                                              unicodedata.name(c, "").startswith("CYRILLIC")
-                                                              for c in name):
+        if self.language == "ru" or not any(unicodedata.name(c, "").startswith("CYRILLIC") for c in name):
             return name
         return f"{anyascii(name)} ({name})"
 
