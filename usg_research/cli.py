@@ -17,6 +17,7 @@ import sys
 
 from .errors import USGAError
 from .ingest.clean import clean_city
+from .newcity.envipe_states import DATA, write_state_params
 from .newcity.example_export import write_example_export
 from .newcity.gaps import find_gaps
 from .newcity.scaffold import new_city
@@ -66,6 +67,11 @@ def _new_city(args: argparse.Namespace) -> int:
 def _example_export(args: argparse.Namespace) -> int:
     for path in write_example_export(args.folder):
         print(path.as_posix())
+    return 0
+
+
+def _envipe_states(args: argparse.Namespace) -> int:
+    print(write_state_params(args.language, args.data, args.entity or None, args.force).summary())
     return 0
 
 
@@ -162,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("example-export", help="write the new-city tutorial's example export (synthetic)")
     p.add_argument("folder", help="folder to write it into")
     p.set_defaults(func=_example_export)
+    p = sub.add_parser("envipe-states", help="write params/envipe-<code>-<name>.yaml: an ENVIPE 2021 report for "
+                       "every Mexican state (INEGI's public microdata)")
+    p.add_argument("entity", nargs="*", help="entity codes, 01-32 (default: all 32)")
+    p.add_argument("--language", default="es", choices=["es", "en", "ru"], help="report language (default es)")
+    p.add_argument("--data", default=DATA, help=f"ENVIPE data folder, relative to the project root (default {DATA})")
+    p.add_argument("--force", action="store_true", help="rewrite params files that were edited by hand")
+    p.set_defaults(func=_envipe_states)
     p = sub.add_parser("build", help="run the report notebooks and render their reports into outputs/")
     p.add_argument("report", nargs="*", help="reports to build: params/<report>.yaml (default: all)")
     p.add_argument("--jobs", type=int, default=2, help="reports built in parallel (default 2)")

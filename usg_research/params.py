@@ -79,14 +79,15 @@ class DataSource(BaseModel):
 
     ``data`` is the folder of the survey's files, relative to the project root (a user who downloads the
     full microdata points it there); the report covers the residents of ``municipality`` of ``entity``, with
-    the entity and the nation as comparison domains. ``census`` holds the cited census populations.
+    the entity and the nation as comparison domains, or, without ``municipality``, the residents of the whole
+    entity, with the nation as comparison domain. ``census`` holds the cited census populations.
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
     adapter: Literal["envipe2021"]
     data: str
     entity: str = Field(pattern=r"^[0-9]{2}$")
-    municipality: str = Field(pattern=r"^[0-9]{3}$")
+    municipality: str | None = Field(default=None, pattern=r"^[0-9]{3}$")
     census: str = "data/census/inegi_census2020_population.csv"
 
 
@@ -112,6 +113,9 @@ class ReportParams(BaseModel):
     title: str
     language: Literal["en", "es", "ru"] = "en"
     timeout: int = 600
+    #: The notebook the report runs, ``notebooks/<notebook>.ipynb``: by default the city's own (a comparison:
+    #: ``comparison``); several reports can share one, e.g. every state's ENVIPE report.
+    notebook: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,59}$")
 
     def module_on(self, module: str | None) -> bool:
         """Whether a chapter's module is part of this report (``modules:`` of a city; every one by default)."""

@@ -4,7 +4,8 @@
 :class:`ReportSpec`; the build, the provenance record of its manifest and the notebook itself all
 take that object instead of re-reading files. A report's name is its params file's stem and the
 folder of its outputs; a city report runs ``notebooks/<city>.ipynb`` on its city's data (several
-reports can share a notebook, e.g. one per language); a comparison (params with ``reports:``) runs
+reports can share a notebook, e.g. one per language; params ``notebook:`` names another, e.g. the one
+notebook of every state's ENVIPE report); a comparison (params with ``reports:``) runs
 ``notebooks/comparison.ipynb`` on the published tables of the reports it lists.
 
 The input hash covers the notebook, the params, the source's files (codebook, raw exports, ICCS
@@ -125,7 +126,7 @@ def open_source(city: str, adapter: DataSource | None) -> Source:
     if adapter is None:
         return CitySource(city)
     root = project_root()
-    return EnvipeSource(root / adapter.data, adapter.entity, adapter.municipality, root / adapter.census)
+    return EnvipeSource(root / adapter.data, adapter.entity, adapter.municipality, census=root / adapter.census)
 
 
 def hash_files(files: dict[str, str]) -> str:
@@ -157,7 +158,7 @@ def resolve(name: str) -> ReportSpec:
         raise ParamsError(f"{name!r} is not a report name: lower-case letters, digits, - and _, "
                           "starting with a letter (the stem of its params/<name>.yaml)")
     params = load_params(name)
-    stem = COMPARISON_NOTEBOOK if isinstance(params, ComparisonParams) else params.city
+    stem = params.notebook or (COMPARISON_NOTEBOOK if isinstance(params, ComparisonParams) else params.city)
     return ReportSpec(name, params, params_path(name), project_root() / "notebooks" / f"{stem}.ipynb")
 
 

@@ -212,18 +212,21 @@ def rates_table(records: pd.DataFrame, people: pd.DataFrame, areas: list[str],
                 "flag"]].reset_index(drop=True)
 
 
-def reporting_by_crime(records: pd.DataFrame, psus: pd.DataFrame, entity: str, municipality: str,
+def reporting_by_crime(records: pd.DataFrame, psus: pd.DataFrame, entity: str, municipality: str | None = None,
                        rules: QualityRules | None = None) -> pd.DataFrame:
-    """Share of crimes reported, by crime code, for the nation, ``entity`` and ``municipality`` of occurrence.
+    """Share of crimes reported, by crime code, for the nation, ``entity`` and ``municipality`` (entity +
+    municipality code; None for a report on the entity) of occurrence.
 
     Returns ``area, crime_code, measure, estimate, se, ci_low, ci_high, cv, n, flag`` (``measure`` is
     ``reported``), by crime code then area (nation, entity, municipality).
     """
     data = crime_design_data(records, psus)
-    data["_muni"] = data["municipality_occurred"].where(data["municipality_occurred"] == municipality)
     data["_state"] = data["state_occurred"].where(data["state_occurred"] == entity)
+    by = [["crime_code"], ["_state", "crime_code"]]
+    if municipality is not None:
+        data["_muni"] = data["municipality_occurred"].where(data["municipality_occurred"] == municipality)
+        by.append(["_muni", "crime_code"])
     design = SurveyDesign(data, weight="weight", strata="stratum", psu="psu")
-    by = [["crime_code"], ["_state", "crime_code"], ["_muni", "crime_code"]]
     res = design.estimate(data[["reported"]], by, kind="mean", proportion=[True], where=data["in_sample"])
     out = _split_domains(res, ("_state", "_muni"), ("crime_code",)).assign(measure="reported")
     out = pd.concat([out, res[["estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "df", "rows"]]], axis=1)

@@ -229,21 +229,26 @@ class EnvipeSource:
     """INEGI's ENVIPE files as the data of one assessment report (``source:`` in the report's params).
 
     The report's respondents are the adults living in ``municipality`` of ``entity``, a domain of the
-    national design; the entity and the nation are its comparison domains. Opening reads nothing;
+    national design; the entity and the nation are its comparison domains. Without ``municipality`` they
+    are the adults of the whole entity, with the nation as comparison domain. Opening reads nothing;
     :meth:`load` reads the national files once.
 
     Parameters
     ----------
     folder : the data folder (INEGI's four tables, see :func:`read_envipe`).
-    entity, municipality : e.g. ``"09"``, ``"007"`` (Iztapalapa, Ciudad de México).
+    entity, municipality : e.g. ``"09"``, ``"007"`` (Iztapalapa, Ciudad de México); ``municipality`` None
+        for a report on the entity.
     census : CSV with ``area, sex, population`` (``area``: ``national``, entity or entity + municipality).
     """
 
     kind = "envipe2021"
 
-    def __init__(self, folder: str | Path, entity: str, municipality: str, census: str | Path | None = None):
+    def __init__(self, folder: str | Path, entity: str, municipality: str | None = None,
+                 census: str | Path | None = None):
         self.folder = Path(folder)
-        self.entity, self.area = entity, entity + municipality
+        self.entity, self.area = entity, entity + (municipality or "")
+        #: The report's municipality (entity + municipality code) as a list: empty for a report on an entity.
+        self.municipalities = [self.area] if municipality else []
         self.census_file = Path(census) if census is not None else None
         self._loaded = False
 
@@ -264,10 +269,11 @@ class EnvipeSource:
         return None
 
     def load(self) -> CleanTables:
-        """The municipality's residents as the respondent table, with what was left out counted."""
+        """The area's residents as the respondent table, with what was left out counted."""
         self._read()
         stem = codebook()["files"]
-        resp = self.people[self.people["municipality"] == self.area].drop(columns="area").reset_index(drop=True)
+        lives = self.people["municipality" if self.municipalities else "state"] == self.area
+        resp = self.people[lives].drop(columns="area").reset_index(drop=True)
         log = CleaningLog("respondent", f"{stem['person']} (ENVIPE 2021, INEGI)", len(self.people))
         log.exclusions.append({"column": "CVE_ENT, CVE_MUN", "rows": int(len(self.people) - len(resp)),
                                "reason": f"resident outside the assessment area ({self.area}); these adults "
@@ -283,7 +289,7 @@ class EnvipeSource:
         return CleanTables(self.area, cb, {"respondent": resp}, {"respondent": log, "crime": crime_log})
 
     def frame(self) -> pd.DataFrame:
-        """Every sampled PSU of the entity with its stratum: the municipality is a domain of them."""
+        """Every sampled PSU of the entity with its stratum: the respondents are a domain of them."""
         self._read()
         return self.entity_people()[["stratum", "psu"]].drop_duplicates().reset_index(drop=True)
 
@@ -295,8 +301,10 @@ class EnvipeSource:
         return not_read_reasons(names)
 
     def names(self) -> dict[str, str]:
-        """The report's area and its entity by name (for the report's sentences)."""
+        """The report's area by name and, for a municipality, its entity (for the report's sentences)."""
         self._read()
+        if not self.municipalities:
+            return {"area": self.area_names[self.area]}
         return {"area": self.area_names[self.area], "entity": self.area_names[self.entity]}
 
     # --- what the crime-module outputs read ------------------------------------------------------
@@ -313,7 +321,7 @@ class EnvipeSource:
         homes = read_envipe(self.folder, "dwelling", columns=["CVE_ENT", "NOM_ENT", "CVE_MUN", "NOM_MUN"])
         names = dict(zip(homes["CVE_ENT"], homes["NOM_ENT"], strict=False))
         names.update(zip(homes["CVE_ENT"] + homes["CVE_MUN"], homes["NOM_MUN"], strict=False))
-        lacking = [a for a in (self.entity, self.area) if a not in names]
+        lacking = [a for a in (self.entity, *self.municipalities) if a not in names]
         if lacking:
             raise LoadError(relative(self.folder), f"area {lacking[0]!r} has no dwelling in the ENVIPE sample "
                                                    "(entity code of two digits, municipality of three)")
@@ -323,8 +331,8 @@ class EnvipeSource:
 
     @property
     def areas(self) -> list[str]:
-        """The report's areas: the nation, the entity, the municipality."""
-        return ["national", self.entity, self.area]
+        """The report's areas: the nation, the entity and, for a municipality, the municipality."""
+        return ["national", self.entity, *self.municipalities]
 
     def entity_people(self) -> pd.DataFrame:
         """The adults living in the entity (the comparison domain), canonical respondent table."""
