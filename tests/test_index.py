@@ -37,3 +37,16 @@ def test_a_comparison_of_synthetic_and_real_reports_says_which_is_which(tmp_path
     page = open_comparison("comparison").report.title_block()
     assert 'The reports marked "synthetic data" below are built from SYNTHETIC data' in html.unescape(page)
     assert "This report is built from SYNTHETIC data" not in page
+
+
+def test_many_reports_open_with_a_numbered_list_linking_each(tmp_path: Path) -> None:
+    """Every state's report (32) is a long page: from 13 reports it opens with a list of them, each linked to
+    its section; with 12 or fewer, none."""
+    for i in range(12):
+        _report(tmp_path, f"state-{i:02d}", "city", "es", False)
+    assert "reports</h2><ol>" not in write_index(tmp_path).read_text(encoding="utf-8")
+    _report(tmp_path, "state-12", "city", "es", False)
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    listed = page[page.index("<h2>13 reports</h2><ol>"):page.index("</ol>")]
+    assert listed.count("<li>") == 13 and '<a href="#state-12">Title of state-12</a>' in listed
+    assert '<section id="state-12">' in page

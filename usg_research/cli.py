@@ -86,10 +86,12 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    results = build(args.report or None, jobs=args.jobs, force=args.force, pdf=args.pdf)
+    results = build(args.report or None, jobs=args.jobs, force=args.force, pdf=args.pdf, scheduler=args.scheduler)
     status = 0
     for r in results:
         line = f"{r.report:<22} {r.status:<8} {r.seconds:6.1f} s"
+        if r.worker:  # on a Dask cluster
+            line += f"  {r.worker} (peak {r.peak_mb:.0f} MiB)"
         if r.status == "failed":
             status = 1
             print(f"{line}\n  {r.message}", file=sys.stderr)
@@ -181,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     p.add_argument("--pdf", action="store_true", help="also render each report as report.pdf (WeasyPrint, about "
                    "10 s a report; make reports does)")
+    p.add_argument("--scheduler", metavar="local[:N] | ADDRESS", help="run the reports as tasks on a Dask cluster: "
+                   "local:N starts N worker processes here, an address (tcp://host:8786) uses a running scheduler "
+                   "whose workers share this project's filesystem (docs/scale.md); default: the local pool")
     p.set_defaults(func=_build)
     p = sub.add_parser("list", help="reports and the state of their outputs")
     p.set_defaults(func=_list)

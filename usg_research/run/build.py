@@ -8,7 +8,8 @@ are not on this machine; execute the notebook in a temporary folder with the rep
 BLAS kernels; the params' cell timeout); render its HTML; strip timings from the executed notebook; then replace
 ``outputs/<report>/`` in one rename. A failing report leaves its previous outputs untouched and is
 named with its cell and error; the others still finish. Reports that read others' tables (the
-comparison) are built after them.
+comparison) are built after them. With ``scheduler``, the reports run as tasks on a Dask cluster
+(:mod:`usg_research.run.cluster`) instead of the local process pool, with the same outputs byte for byte.
 
 Examples
 --------
@@ -23,8 +24,9 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -36,6 +38,7 @@ from ..errors import USGAError
 from ..paths import BUILD_DIR_ENV, FIGURE_WORKERS_ENV, outputs_dir, project_root, relative
 from ..present.words import Words
 from ..reports import ReportSpec, report_names, resolve
+from .cluster import Cluster, open_cluster
 from .index import write_index
 from .kernel import KERNEL, LocalKernelManager, ensure_kernel
 from .notebooks import PARAMETER, check_notebook
@@ -50,6 +53,8 @@ class BuildResult:
     status: str  # built | skipped | failed
     seconds: float
     message: str = ""
+    worker: str = ""  # on a Dask cluster: the worker that built it
+    peak_mb: float | None = None  # on a Dask cluster: that worker's peak memory so far, notebook kernels included
 
 
 def is_current(spec: ReportSpec, out_root: Path | None = None) -> bool:
@@ -76,10 +81,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def recover(out_root: Path, name: str) -> list[str]:
-    """Tidy what an interrupted build of ``name`` left in ``out_root`` (its process no longer running): a
-    report folder renamed away by a swap that did not finish is put back, stale temporary folders are
-    removed. Returns what was done, one line each.
+def recover(out_root: Path, name: str, finished: bool = False) -> list[str]:
+    """Tidy what an interrupted build of ``name`` left in ``out_root`` (its process no longer running, or
+    every build of it ``finished``, as when a cluster gave up on a worker of another machine): a report
+    folder renamed away by a swap that did not finish is put back, stale temporary folders are removed.
+    Returns what was done, one line each.
 
     Examples
     --------
@@ -89,7 +95,7 @@ def recover(out_root: Path, name: str) -> list[str]:
     done = []
     for old in sorted(out_root.glob(f".old-{name}-*")) + sorted(out_root.glob(f".tmp-{name}-*")):
         pid = old.name.rsplit("-", 2)[-2 if old.name.startswith(".tmp-") else -1]
-        if not pid.isdigit() or _alive(int(pid)) or not old.is_dir():
+        if not pid.isdigit() or (_alive(int(pid)) and not finished) or not old.is_dir():
             continue
         dest = out_root / name
         if old.name.startswith(".old-") and not dest.exists():
@@ -223,13 +229,34 @@ def pdf_only(name: str, folder: Path) -> BuildResult:
 
 
 def build(names: list[str] | None = None, jobs: int = 2, force: bool = False, out_root: Path | None = None,
-          progress: bool = True, pdf: bool = False) -> list[BuildResult]:
+          progress: bool = True, pdf: bool = False, scheduler: str | None = None) -> list[BuildResult]:
     """Build several reports, ``jobs`` at a time, those that read others last; then the index page. With
     ``pdf``, each report's PDF too (rendered from its page where the report itself is up to date).
 
     A report whose params do not load is a failure naming its file, never a report silently left out.
     With one report left to build (or ``jobs=1``), helper processes render its figures (:func:`helpers`).
+    With ``scheduler`` (``local[:N]`` or an address, :func:`~usg_research.run.cluster.parse_scheduler`) the
+    reports run as tasks on that Dask cluster instead (``jobs`` is then the cluster's); unchanged reports
+    are settled here from their manifests, without a task.
     """
+    if scheduler:
+        with open_cluster(scheduler) as cluster:
+            return _build(names, jobs, force, out_root, progress, pdf, cluster)
+    return _build(names, jobs, force, out_root, progress, pdf, None)
+
+
+def _lost(out_root: Path | None) -> Callable[[str, BaseException], BuildResult]:
+    """A report whose task the cluster could not run to the end: named with the error, its previous
+    outputs restored if a swap was cut short and what its lost worker left removed."""
+    def lost(name: str, exc: BaseException) -> BuildResult:
+        tidied = recover(out_root or outputs_dir(), name, finished=True)
+        return BuildResult(name, "failed", 0.0, f"{name}: lost on the cluster ({type(exc).__name__}: {exc}); "
+                           f"previous outputs kept{'; ' + '; '.join(tidied) if tidied else ''}")
+    return lost
+
+
+def _build(names: list[str] | None, jobs: int, force: bool, out_root: Path | None, progress: bool, pdf: bool,
+           cluster: Cluster | None) -> list[BuildResult]:
     known = report_names()
     todo = names or known
     unknown = sorted(set(todo) - set(known))
@@ -256,6 +283,11 @@ def build(names: list[str] | None = None, jobs: int = 2, force: bool = False, ou
             results.append(BuildResult(n, "skipped", 0.0, "inputs unchanged") if not pdf else
                            pdf_only(n, (out_root or outputs_dir()) / n))
             bar.update(1)
+        if cluster is not None:
+            calls = {n: (n, force, out_root, 0, pdf) for n in pending}
+            for r, info in cluster.map(build_report, calls, _lost(out_root), bar):
+                results.append(replace(r, **info))
+            continue
         if jobs <= 1 or len(pending) <= 1:
             for n in pending:
                 spare = helpers(jobs, len(pending), figures_in(specs[n].notebook))

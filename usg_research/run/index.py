@@ -35,6 +35,10 @@ INTRO = (
     "verify</code> rebuilds them all and checks they are byte-identical.")
 
 
+#: From how many reports the page opens with a numbered list of them (e.g. every state's ENVIPE report).
+CONTENTS_FROM = 12
+
+
 def _headline(tables: Path, words: Words) -> str:
     """The report's headline indicators (TAB-SUM-01), in the report's language."""
     tab = tables / "TAB-SUM-01.csv"
@@ -70,29 +74,43 @@ def _data(man: dict) -> str:
     return "<b>Real data</b>: public microdata, sources on the report's cover"
 
 
+def _read(manifest: Path) -> dict:
+    """A manifest, or ``{}`` when it is not a JSON object (a report folder written by hand or cut short)."""
+    try:
+        man = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return man if isinstance(man, dict) else {}
+
+
 def write_index(out_root: Path | None = None) -> Path:
     """Write the index page of every report whose manifest is in ``out_root`` (default ``outputs/``): an
-    introduction, then one section per report, the comparison report first."""
+    introduction, a numbered list of the reports when there are more than :data:`CONTENTS_FROM`, then one
+    section per report, the comparison report first."""
     out_root = Path(out_root) if out_root else outputs_dir()
     out_root.mkdir(parents=True, exist_ok=True)
-    manifests = sorted(out_root.glob("*/manifest.json"),
-                       key=lambda m: (json.loads(m.read_text(encoding="utf-8")).get("kind") != "comparison",
-                                      m.parent.name))
-    rows = []
-    for m in manifests:
-        man = json.loads(m.read_text(encoding="utf-8"))
+    manifests = {m: _read(m) for m in out_root.glob("*/manifest.json")}
+    rows, listed = [], []
+    for m, man in sorted(manifests.items(), key=lambda x: (x[1].get("kind") != "comparison", x[0].parent.name)):
         name, language = m.parent.name, man.get("language", "en")
+        if not {"title", "outputs"} <= set(man):
+            rows.append(f"<section><h2>{html.escape(name)}</h2><p>Its manifest.json cannot be read: rebuild the report "
+                        f"(<code>usg-research build --force {html.escape(name)}</code>).</p></section>")
+            continue
         built = [o for o in man["outputs"] if o.get("status", "built") == "built"]
         count = f"{len(built)} output{'' if len(built) == 1 else 's'}"
         pdf = f' · <a href="{html.escape(name)}/report.pdf">PDF</a>' if (m.parent / "report.pdf").exists() else ""
         facts = (f"<p>{_data(man)} · Language: {html.escape(_language(language))} · {count} · "
                  f'<a href="{html.escape(name)}/manifest.json">manifest</a>{pdf}</p>')
-        rows.append(f'<section><h2><a href="{html.escape(name)}/report.html">{html.escape(man["title"])}</a></h2>'
-                    f"{facts}{_headline(m.parent / 'tables', Words(language))}</section>")
+        rows.append(f'<section id="{html.escape(name)}"><h2><a href="{html.escape(name)}/report.html">'
+                    f'{html.escape(man["title"])}</a></h2>{facts}{_headline(m.parent / "tables", Words(language))}'
+                    "</section>")
+        listed.append(f'<li><a href="#{html.escape(name)}">{html.escape(man["title"])}</a></li>')
+    contents = f"<h2>{len(listed)} reports</h2><ol>{''.join(listed)}</ol>" if len(listed) > CONTENTS_FROM else ""
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Urban Safety Governance "
             "Assessment reports</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto;"
             "line-height:1.45}section{border-top:1px solid #ddd;margin-top:1.2em}</style></head><body>"
-            f"<h1>Urban Safety Governance Assessment reports</h1><p>{INTRO}</p>" + "".join(rows)
+            f"<h1>Urban Safety Governance Assessment reports</h1><p>{INTRO}</p>{contents}" + "".join(rows)
             + "</body></html>\n")
     path = out_root / "index.html"
     path.write_text(page, encoding="utf-8")
