@@ -100,7 +100,8 @@ def test_city(tmp_path_factory) -> Path:
 ENGLISH = set("""the of and to in for with by on at from is are was were not all any each every this that which who
 what when where why how or yes adults victims police crime crimes rate share estimate value level domain male
 female reliable caution suppressed review intercept parameter unit figures tables written universe numerator
-period note group quality count step column detail rows read kept excluded recoded dropped""".split())
+period note group quality count step column detail rows read kept excluded recoded dropped missing invalid answer
+padded trimmed refused codebook""".split())
 #: proper names and ids allowed in es/ru pages: R's package "survey"
 ALLOWED = {"survey"}
 
@@ -215,11 +216,11 @@ def test_a_city_with_replicate_weights_builds_its_report_on_them(test_city):
 
 def test_every_notebook_runs_on_the_test_city(test_city, tmp_path):
     """pytest --nbval-lax on every committed city notebook with its report pointed at the test city, and on
-    the comparison notebook (the ENVIPE notebooks need INEGI's files: tests/test_notebooks.py and
-    tests/test_envipe_areas.py)."""
+    the comparison notebook (the ENVIPE notebooks need INEGI's files: tests/test_notebooks.py,
+    tests/test_envipe_areas.py and tests/test_envipe_states.py)."""
     nbdir = tmp_path / "nb"
     nbdir.mkdir()
-    names = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb") if not p.stem.endswith("-envipe"))
+    names = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb") if "envipe" not in p.stem)
     assert {"_template", "comparison", "iztapalapa", "mathare", "tashkent"} <= set(names)
     for name in names:
         nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
