@@ -8,10 +8,13 @@ import pandas as pd
 import pytest
 
 from usg_research.errors import ValidationError
-from usg_research.ingest.clean import CleaningLog, clean_city
+from usg_research.ingest.clean import CleaningLog, clean_city, cleaning_summary
 from usg_research.ingest.validate import MAX_SHOWN, Checked, Problem, raise_errors
+from usg_research.present.tables import log_detail
+from usg_research.present.words import Words
 
 from .conftest import make_city
+from .test_reports import english_words
 
 
 def _p(column: str | None, variable: str | None, rows: list[int], values: list[str]) -> Problem:
@@ -281,3 +284,34 @@ def test_ids_are_strings_and_counts_are_capped_in_the_log(tmp_path) -> None:
     over = int((pd.to_numeric(c.survey[c.col("n_robbery_12m")], errors="coerce") > 5).sum())
     assert {"column": "n_robbery_12m", "from": ">5", "to": "5", "reason": "incident count capped at 5",
             "count": over} in t.logs["respondent"].recodes and over >= 1
+
+
+def test_every_detail_of_the_log_is_worded_in_spanish_and_russian(tmp_path) -> None:
+    """TAB-MET-03 as an es/ru report shows it: every detail the cleaning writes (rows excluded or set missing
+    under a policy, missing codes, capped counts, trimmed white space, identifying and unmapped columns
+    dropped) is translated, none left in ingest's English; only the file read is shown as recorded."""
+    c = make_city(tmp_path, strict=False)
+    c.codebook["policy"] = {"out_of_range": {"age": "exclude", "hh_size": "set_missing"}, "duplicate_row": "exclude"}
+    c.write_codebook()
+    c.survey.loc[2, c.col("age")] = "150"
+    c.survey.loc[[4, 6], c.col("hh_size")] = "0"
+    c.survey.loc[[8], c.col("hh_size")] = ""
+    victim = int(c.survey.index[c.survey[c.col("vict_robbery_12m")] == "1"][0])
+    c.survey.loc[victim, c.col("n_robbery_12m")] = "9"
+    c.survey.loc[10, c.col("sex")] = " " + c.survey.loc[10, c.col("sex")] + " "
+    c.survey["unmapped_extra"] = "x"
+    c.survey = pd.concat([c.survey, c.survey.iloc[[20]]], ignore_index=True)
+    c.write_survey()
+    logs = [clean_city("iztapalapa", codebook=c.codebook_path, folder=c.folder)] + [
+        clean_city(city) for city in ("iztapalapa", "mathare", "tashkent")]
+    summary = pd.concat([cleaning_summary(t) for t in logs], ignore_index=True)
+    details = sorted({d for d, s in zip(summary["detail"], summary["step"], strict=True) if d and s != "rows read"})
+    steps = set(summary["step"])
+    assert {"rows excluded", "values recoded", "column dropped"} <= steps and len(details) >= 8, details
+    for language in ("es", "ru"):
+        words = Words(language)
+        untranslated = [d for d in details if log_detail(d, words) == d or english_words(log_detail(d, words))]
+        assert not untranslated, (language, [(d, log_detail(d, words)) for d in untranslated])
+    assert log_detail("missing code: Refused: refused -> missing", Words("ru")) == "код пропуска: отказ → пропуск"
+    assert log_detail("unknown_code: expected one of 1 (male), 2 (female)", Words("es")) == (
+        "código de respuesta desconocido (la regla y los valores: TAB-MET-03.csv)")

@@ -93,3 +93,5 @@ def test_a_state_report_is_its_adults_as_a_domain_of_the_nation(project, envipe,
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "las personas adultas de las demás entidades" in page
     assert "con el total nacional como dominio de comparación" in page
+    # no census of adults by sex and age for a state: TAB-MET-02 says so instead of an empty census column
+    assert "el cuadro no tiene columna censal" in page

@@ -90,9 +90,10 @@ def group_tests(results: pd.DataFrame, out: OutputContext) -> Exhibit:
     view = pd.DataFrame({
         w.label("col:outcome"): [outcome_name(out, o) for o in results["outcome"]],
         w.label("col:by"): [w.label(f"domain:{g}") for g in results["group"]],
-        "F": results["F"].map("{:.2f}".format),
-        "df": [f"{a:.2f}, {b:.1f}" for a, b in zip(results["ndf"], results["ddf"], strict=True)],
-        w.label("col:p"): results["p"].map(fmt_p), w.label("col:p_adj"): results["p_adj"].map(fmt_p),
+        "F": [w.number(f, 2) for f in results["F"]],
+        "df": [f"{w.number(a, 2)}; {w.number(b, 1)}" for a, b in zip(results["ndf"], results["ddf"], strict=True)],
+        w.label("col:p"): [fmt_p(p, out.language) for p in results["p"]],
+        w.label("col:p_adj"): [fmt_p(p, out.language) for p in results["p_adj"]],
         w.label("col:method"): w.phrase("design_based")})
     return Exhibit(results, view=view, notes=(w.phrase("risk02_note", k=len(results)),))
 

@@ -79,14 +79,15 @@ def socioeconomic(profile: pd.DataFrame, out: OutputContext) -> Exhibit:
 def sample_profile(profile: pd.DataFrame, out: OutputContext) -> Exhibit:
     """Unweighted, weighted and census shares by group (:func:`~usg_research.estimate.context.sample_profile`)."""
     w = out.words
-    pct = lambda s: ["" if pd.isna(v) else f"{100 * v:.1f}" for v in s]  # noqa: E731
+    pct = lambda s: ["" if pd.isna(v) else w.number(100 * v, 1) for v in s]  # noqa: E731
+    census = profile["census"].notna().any()
     view = pd.DataFrame({
         w.label("col:group"): [f"{w.label('domain:' + d)}: {w.level(d, lv)}" for d, lv in
                                zip(profile["dimension"], profile["level"], strict=True)],
         "n": profile["n"], w.label("col:unweighted"): pct(profile["unweighted"]),
-        w.label("col:weighted"): pct(profile["weighted"]), w.label("col:census"): pct(profile["census"])})
-    notes = (w.phrase("met02_note"),) if profile["census"].notna().any() else ()
-    return Exhibit(profile, view=view, notes=notes)
+        w.label("col:weighted"): pct(profile["weighted"])} | (
+        {w.label("col:census"): pct(profile["census"])} if census else {}))
+    return Exhibit(profile, view=view, notes=(w.phrase("met02_note" if census else "met02_no_census"),))
 
 
 def volumes(volumes_: pd.DataFrame, out: OutputContext) -> Exhibit:
@@ -148,7 +149,12 @@ LOG_DETAILS = [
     (r"resident outside the assessment area \((?P<area>[^)]*)\); these adults remain in the design as the "
      r"comparison domains", "outside_area"),
     (r"code (?P<code>\d+) \([^)]*\): asked, not counted by INEGI", "not_counted"),
+    (r"not in the codebook", "not_in_codebook"),
+    (r"(?P<check>[a-z_]+): (?P<change>invalid -> missing)", "set_missing"),  # a check's set_missing policy
+    (r"(?P<check>[a-z_]+): .*", "excluded"),  # any other check's exclusion: its name (the CSV has its details)
 ]
+#: the values of a recode (``from -> to``) that are words, said in the report's language (``log_value:<word>``)
+LOG_VALUES = ("invalid", "missing", "dk", "na", "refused", "answer", "padded", "trimmed")
 
 
 def log_detail(detail: str, words: Words) -> str:
@@ -159,11 +165,19 @@ def log_detail(detail: str, words: Words) -> str:
     --------
     >>> log_detail("out_of_range: is outside the allowed range 18 to 110", Words("es"))
     'fuera del rango permitido (18 a 110)'
+    >>> log_detail("missing code: Don't know: dk -> missing", Words("es"))
+    'código de valor faltante: no sabe → faltante'
     """
     for pattern, key in LOG_DETAILS:
         m = re.fullmatch(pattern, detail)
         if m:
-            return words.phrase(f"log:{key}", **m.groupdict())
+            parts = m.groupdict()
+            if "change" in parts:  # e.g. "dk -> missing": the words among the values translated, the arrow drawn
+                parts["change"] = " → ".join(words.label(f"log_value:{v}") if v in LOG_VALUES else v
+                                             for v in parts["change"].split(" -> "))
+            if "check" in parts:
+                parts["check"] = words.label(f"check:{parts['check']}")
+            return words.phrase(f"log:{key}", **parts)
     return detail
 
 
