@@ -266,11 +266,9 @@ class Assessment:
             fieldwork = w.phrase(f"fieldwork:{kind}")
         else:
             fieldwork = format_interval(*span, "yMMMd", locale=w.language) if span else w.label("word:not_recorded")
-        sources = self._sources()
-        named = [sources["all"] if kind != "codebook" else ", ".join(
-            w.phrase("src_" + k) for k in ["survey", *self.supplied()])]
-        if "recorded" in sources:
-            named.append(sources["recorded"])
+        named = self._source_names()
+        named = [", ".join(n for k, n in named.items() if k != "recorded")] + (
+            [named["recorded"]] if "recorded" in named else [])
         self.report.sample = {"respondents": int(self.n), "source": kind, "reference": reference,
                               "fieldwork": f"{span[0].isoformat()}/{span[1].isoformat()}" if span else None}
         rows = [("front:sample", w.phrase("front_sample", n=w.number(self.n))), ("front:fieldwork", fieldwork),
@@ -307,16 +305,27 @@ class Assessment:
         names = {"police": "incident", "census": "population", "qual": "qualitative"}
         return [k for k, t in names.items() if self.table(t) is not None]
 
+    def _source_names(self) -> dict[str, str]:
+        """Every data source of the report named in its language, by kind: ``survey`` (a public survey's
+        credit line, or the city's survey), what the city supplied (``police``, ``census``, ``qual``) and
+        ``recorded`` (police records read through an adapter)."""
+        w = self.words
+        if self.source.kind != "codebook":
+            names = {"survey": w.phrase(f"source:{self.source.kind}")}
+        else:
+            names = {k: w.phrase("src_" + k) for k in ["survey", *self.supplied()]}
+        if self.params.recorded_crime is not None:
+            names["recorded"] = w.phrase(f"source:{self.params.recorded_crime.adapter}")
+        return names
+
     def _sources(self) -> dict[str, str]:
         """How captions name the survey, and every source (``all``), for this report's source."""
-        w = self.words
-        police = {} if self.params.recorded_crime is None else {
-            "recorded": w.phrase(f"source:{self.params.recorded_crime.adapter}")}
+        names = self._source_names()
+        police = {"recorded": names["recorded"]} if "recorded" in names else {}
         if self.source.kind != "codebook":
-            credit = w.phrase(f"source:{self.source.kind}")
-            return {"survey": credit, "all": credit, **police}
-        items = ["survey"] + [k for k in self.supplied() if k != "census"]
-        return {"all": f"{w.phrase('sources')}: {', '.join(w.phrase('src_' + k) for k in items)}", **police}
+            return {"survey": names["survey"], "all": names["survey"], **police}
+        items = [n for k, n in names.items() if k not in ("census", "recorded")]
+        return {"all": f"{self.words.phrase('sources')}: {', '.join(items)}", **police}
 
     def finish(self) -> None:
         """Write the manifest (every output and input) and say how many outputs were written."""
