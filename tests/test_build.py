@@ -18,10 +18,11 @@ import pytest
 from usg_research.cli import main
 from usg_research.errors import ParamsError
 from usg_research.params import load_params
+from usg_research.reports import report_names
 from usg_research.run import build as B
 from usg_research.run.build import verify
 from usg_research.run.pdf import page_count, pdf_text
-from usg_research.run.verify import outputs_list
+from usg_research.run.verify import check_published, compare_records, outputs_list
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -230,10 +231,22 @@ def _page_requests(chromium: str, page: Path, work: Path) -> list[str]:
     return sorted(u for u in urls if not u.startswith(("file:", "data:", "about:", "chrome:")))
 
 
-def test_committed_outputs_are_reproduced() -> None:
-    """The published record (outputs/*/manifest.json and tables) is what the code and data produce."""
+def test_committed_outputs_are_reproduced(tmp_path) -> None:
+    """The published record (outputs/*/manifest.json and tables) is what the code and data produce (what
+    ``verify`` does, with every report's PDF rendered too): and every report has a PDF, paged, with its title
+    on its first page, Cyrillic and Spanish included."""
     notes: list[str] = []
-    assert verify(jobs=2, progress=False, notes=notes) == []
+    published = [d for n in report_names() for d in check_published(n)]
+    results = B.build(jobs=2, force=True, out_root=tmp_path, progress=False, pdf=True)
+    assert [r.message for r in results if r.status == "failed"] == []
+    notes += [f"not checked: {r.message}" for r in results if r.status == "skipped"]
+    assert published + compare_records([r.report for r in results], tmp_path, notes) == []
+    for r in results:
+        if r.status == "built":
+            title = json.loads((tmp_path / r.report / "manifest.json").read_text(encoding="utf-8"))["title"]
+            pdf = tmp_path / r.report / "report.pdf"
+            assert page_count(pdf) >= 3, r.report
+            assert " ".join(title.split()) in " ".join(pdf_text(pdf, 2).split()), (r.report, title)
     unchecked = [n for n in notes if n.startswith("not checked")]
     if unchecked:  # a report whose data is absent here: say so (and in CI with the data, this fails)
         pytest.skip("verified every report but: " + "; ".join(unchecked))
