@@ -52,6 +52,11 @@ def test_params_for_every_state(project, capsys) -> None:
     assert load_params("envipe-16-michoacan-de-ocampo").language == "es"
     with pytest.raises(USGAError, match=r"no entity \['33'\]"):
         write_state_params(only=["33"])
+    # `list` keeps its columns aligned past 22 characters (envipe-30-veracruz-de-ignacio-de-la-llave: 41)
+    capsys.readouterr()
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 32 and {line.index(" not built") for line in lines} == {41}
 
 
 def test_a_state_report_is_its_adults_as_a_domain_of_the_nation(project, envipe, tmp_path) -> None:

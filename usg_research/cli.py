@@ -87,9 +87,9 @@ def _synth(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     results = build(args.report or None, jobs=args.jobs, force=args.force, pdf=args.pdf, scheduler=args.scheduler)
-    status = 0
+    status, width = 0, max([22, *(len(r.report) for r in results)])  # a column as wide as the longest name
     for r in results:
-        line = f"{r.report:<22} {r.status:<8} {r.seconds:6.1f} s"
+        line = f"{r.report:<{width}} {r.status:<8} {r.seconds:6.1f} s"
         if r.worker:  # on a Dask cluster
             line += f"  {r.worker} (peak {r.peak_mb:.0f} MiB)"
         if r.status == "failed":
@@ -101,13 +101,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    status = 0
-    for name in report_names():
+    names = report_names()
+    status, width = 0, max([22, *map(len, names)])
+    for name in names:
         m = outputs_dir() / name / "manifest.json"
         try:
             spec = resolve(name)
         except USGAError as exc:
-            print(f"{name:<22} params do not load: {exc}", file=sys.stderr)
+            print(f"{name:<{width}} params do not load: {exc}", file=sys.stderr)
             status = 1
             continue
         if not m.exists():
@@ -121,7 +122,7 @@ def _list(args: argparse.Namespace) -> int:
             for d in altered:
                 print(f"  {d}", file=sys.stderr)
             status = status or int(bool(altered))
-        print(f"{name:<22} {state}")
+        print(f"{name:<{width}} {state}")
     return status
 
 
