@@ -30,7 +30,8 @@ PRINT_CSS = """
 html, body { font-size: 9.5pt; }
 .jp-Cell, .jp-OutputArea-output { padding: 0 !important; }
 details.usg-code { display: none; }
-figure.usg-figure, div.usg-table-wrap, p.usg-unavailable { break-inside: avoid; page-break-inside: avoid; }
+figure.usg-figure, div.usg-table-wrap, p.usg-unavailable, table.usg-params { break-inside: avoid;
+  page-break-inside: avoid; }
 figure.usg-figure img { max-width: 100%; height: auto; }
 h1, h2, h3 { break-after: avoid; }
 nav.usg-toc { break-after: page; }
