@@ -50,3 +50,19 @@ def test_many_reports_open_with_a_numbered_list_linking_each(tmp_path: Path) -> 
     listed = page[page.index("<h2>13 reports</h2><ol>"):page.index("</ol>")]
     assert listed.count("<li>") == 13 and '<a href="#state-12">Title of state-12</a>' in listed
     assert '<section id="state-12">' in page
+
+
+def test_the_index_says_which_columns_of_a_mixed_comparison_are_synthetic(tmp_path: Path) -> None:
+    _report(tmp_path, "pilot", "city", "en", True)
+    _report(tmp_path, "real", "city", "es", False)
+    _report(tmp_path, "comparison", "comparison", "en", True)
+    man = json.loads((tmp_path / "comparison/manifest.json").read_text(encoding="utf-8"))
+    man["inputs"] = {"params": {"reports": ["pilot", "real"]}}
+    (tmp_path / "comparison/manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    section = page[page.index("Title of comparison"):page.index("Title of pilot")]
+    assert "<b>Synthetic and real data</b>: the pilot cities' columns are synthetic" in section
+    man["inputs"] = {"params": {"reports": ["pilot"]}}
+    (tmp_path / "comparison/manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    assert "<b>Synthetic data</b>" in page[page.index("Title of comparison"):page.index("Title of pilot")]

@@ -67,8 +67,13 @@ def _language(code: str) -> str:
     return english if code == "en" else f"{english} ({here.get_display_name(code)})"
 
 
-def _data(man: dict) -> str:
-    """Whether a report's numbers come from synthetic or real data, in words."""
+def _data(man: dict, reports: dict[str, dict]) -> str:
+    """Whether a report's numbers come from synthetic or real data, in words; a comparison of both kinds
+    (``reports``: every manifest by report name) says which columns are which."""
+    compared = man.get("inputs", {}).get("params", {}).get("reports", [])
+    if {reports.get(r, {}).get("synthetic") for r in compared} >= {True, False}:
+        return ("<b>Synthetic and real data</b>: the pilot cities' columns are synthetic (they illustrate the "
+                "method); the columns of the real-data reports are findings from public microdata")
     if man.get("synthetic"):
         return "<b>Synthetic data</b>: illustrates the method; not findings about the city"
     return "<b>Real data</b>: public microdata, sources on the report's cover"
@@ -91,6 +96,7 @@ def write_index(out_root: Path | None = None) -> Path:
     out_root.mkdir(parents=True, exist_ok=True)
     manifests = {m: _read(m) for m in out_root.glob("*/manifest.json")}
     rows, listed = [], []
+    by_name = {m.parent.name: man for m, man in manifests.items()}
     for m, man in sorted(manifests.items(), key=lambda x: (x[1].get("kind") != "comparison", x[0].parent.name)):
         name, language = m.parent.name, man.get("language", "en")
         if not {"title", "outputs"} <= set(man):
@@ -100,7 +106,7 @@ def write_index(out_root: Path | None = None) -> Path:
         built = [o for o in man["outputs"] if o.get("status", "built") == "built"]
         count = f"{len(built)} output{'' if len(built) == 1 else 's'}"
         pdf = f' · <a href="{html.escape(name)}/report.pdf">PDF</a>' if (m.parent / "report.pdf").exists() else ""
-        facts = (f"<p>{_data(man)} · Language: {html.escape(_language(language))} · {count} · "
+        facts = (f"<p>{_data(man, by_name)} · Language: {html.escape(_language(language))} · {count} · "
                  f'<a href="{html.escape(name)}/manifest.json">manifest</a>{pdf}</p>')
         rows.append(f'<section id="{html.escape(name)}"><h2><a href="{html.escape(name)}/report.html">'
                     f'{html.escape(man["title"])}</a></h2>{facts}{_headline(m.parent / "tables", Words(language))}'
