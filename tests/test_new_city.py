@@ -173,7 +173,7 @@ def test_build_gives_a_complete_report(built: Path):
                   "FIG-SRV-01", "FIG-PAR-02", "FIG-YTH-01", "TAB-QUAL-01", "FIG-QUAL-01", "TAB-STK-01"}
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "SYNTHETIC" in html
-    assert "Not available for this city" in html
+    assert "Not available for this area" in html
     for o in man["outputs"]:
         for f in o["files"]:
             assert (out / f["path"]).is_file(), f

@@ -176,14 +176,14 @@ def test_test_city_report_marks_missing_data_in_one_line(test_city):
     assert [o["id"] for o in man["outputs"]] == list(OUTPUT_IDS)
     missing = {o["id"]: o["caption"] for o in man["outputs"] if o.get("status") == "not_available"}
     assert set(missing) == {"TAB-QUAL-01", "FIG-QUAL-01", "TAB-STK-01", "FIG-DRG-01", "FIG-DRG-02"}
-    assert missing["FIG-DRG-01"].endswith("Not available for this city: the drugs and alcohol module is not part "
+    assert missing["FIG-DRG-01"].endswith("Not available for this area: the drugs and alcohol module is not part "
                                           "of this assessment")
     assert missing["TAB-QUAL-01"].endswith("no qualitative session data were supplied")
     html = (test_city / "outputs/testcity/report.html").read_text(encoding="utf-8")
     assert html.count('class="usg-unavailable"') == 5
     assert "<img" in html and "Perceptions of safety" in html and "analyst-note" not in html
     ru = (test_city / "outputs/testcity-ru/report.html").read_text(encoding="utf-8")
-    assert "Восприятие безопасности" in ru and "Нет данных по этому городу" in ru
+    assert "Восприятие безопасности" in ru and "Нет данных по этой территории" in ru
     cmp_ = _manifest(test_city / "outputs/comparison")
     assert [o["id"] for o in cmp_["outputs"]] == ["TAB-CMP-01", "FIG-CMP-01"]
     # the comparison names what each report rests on: its area, data, fieldwork dates and respondents

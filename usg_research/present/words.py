@@ -9,7 +9,7 @@ Examples
 >>> w.chapter("safety"), w.label("safety:very_safe")
 ('Percepción de seguridad', 'Muy seguro')
 >>> w.phrase("not_available", reason="x")
-'No disponible para esta ciudad: x'
+'No disponible para esta área: x'
 """
 
 from __future__ import annotations
