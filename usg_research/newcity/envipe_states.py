@@ -50,7 +50,7 @@ seed: 0  # no simulation: every number comes from INEGI's files
 lonely_psu: fail
 quality: {{proportions: nchs, cv_reliable: 0.15, cv_suppress: 0.30, n_min: 30}}
 # no calibration: INEGI's expansion factors (FAC_ELE, FAC_DEL) are already calibrated to its population projections
-disaggregations: [sex, age_group]  # the public files carry no sub-area below the municipality
+disaggregations: [sex, age_group]
 headline: [VICT_ANY_12M, VICT_PREV_RATE_100K, VICT_HH_12M, VICT_PERS_12M, VICT_ROBBERY_12M, \
 VICT_VEHICLE_THEFT_12M, VICT_EXTORTION_12M, VICT_FRAUD_12M]
 emphasis: [victimisation, reporting]

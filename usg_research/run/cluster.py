@@ -13,8 +13,10 @@ set-ups (laptop, SLURM or PBS through ``dask-jobqueue``, an existing scheduler).
 
 Examples
 --------
->>> parse_scheduler("local:3"), parse_scheduler("local"), parse_scheduler("tcp://10.0.0.5:8786")
-(3, 2, 'tcp://10.0.0.5:8786')
+>>> parse_scheduler("local:3"), parse_scheduler("tcp://10.0.0.5:8786")
+(3, 'tcp://10.0.0.5:8786')
+>>> parse_scheduler("local") == (os.cpu_count() or 1)  # one worker per core
+True
 """
 
 from __future__ import annotations
