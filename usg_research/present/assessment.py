@@ -293,8 +293,8 @@ class Assessment:
             return w.intro(key)
         if kind != "codebook":  # a survey's domain: within an entity of it, or an entity itself
             names = self.source.names()
-            method = f"method:{kind}" if "entity" in names else f"method:{kind}:entity"
-            return w.phrase(method, n=w.number(self.n), **names) + f" {w.intro(key)}"
+            domains = w.phrase(f"domains:{kind}" + ("" if "entity" in names else ":national"), **names)
+            return w.phrase(f"method:{kind}", n=w.number(self.n), domains=domains, **names) + f" {w.intro(key)}"
         design = "method_stratified" if "stratum" in self.people else "method_clustered"
         items = [w.phrase(design)] + [w.phrase("method_" + k) for k in self.supplied()]
         first = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {w.phrase('and')} {items[-1]}"
