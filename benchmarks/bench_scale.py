@@ -26,11 +26,10 @@ import statistics
 import time
 from pathlib import Path
 
-from distributed import Client, LocalCluster
-
 from usg_research.newcity.envipe_states import write_state_params
 from usg_research.paths import params_path
 from usg_research.run.build import build
+from usg_research.run.cluster import open_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -41,9 +40,10 @@ def noop(i: int) -> int:
 
 
 def task_overhead(n: int) -> dict[str, float]:
-    """Seconds per no-op task on a 2-worker LocalCluster: n at once, and 50 one after another."""
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster) as client:
+    """Seconds per no-op task on a 2-worker LocalCluster (as ``build`` starts it): n at once, and 50 one after
+    another."""
+    with open_cluster("local:2") as cluster:
+        client = cluster.client
         client.gather(client.map(noop, range(10), pure=False))  # warm
         t = time.perf_counter()
         client.gather(client.map(noop, range(n), pure=False))
@@ -56,9 +56,9 @@ def task_overhead(n: int) -> dict[str, float]:
 
 
 def cluster_start() -> float:
+    """Seconds to start a 2-worker LocalCluster and check its workers' project, as ``build`` does."""
     t = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster):
+    with open_cluster("local:2"):
         return time.perf_counter() - t
 
 
